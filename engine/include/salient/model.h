@@ -1,0 +1,124 @@
+// Model: a sequential network built from a list of layers (SPEC §4's layer types). Each layer's
+// forward records its nodes under the layer's name, so rule sets can override single layers.
+// Parameters use PyTorch's names and layouts ("<layer>.weight", "<layer>.bias").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "salient/graph.h"
+#include "salient/ops.h"
+#include "salient/status.h"
+
+namespace salient {
+
+enum class LayerType : unsigned char {
+  kLinear,
+  kConv1d,
+  kConv2d,
+  kMaxPool1d,
+  kMaxPool2d,
+  kAvgPool1d,
+  kAvgPool2d,
+  kGlobalAvgPool,
+  kRelu,
+  kTanh,
+  kSigmoid,
+  kSoftmax,
+  kLogSoftmax,
+  kFlatten,
+  kReshape,
+  kDropout,
+};
+
+/// "linear", "conv2d", ..., as in the model files' architecture JSON.
+const char* layer_type_name(LayerType type);
+/// The type named `name`, or kNotFound naming it.
+Result<LayerType> layer_type_from_name(const char* name);
+
+/// One layer's configuration. Fields a type does not use are ignored. 1-D layers use the .w
+/// component of kernel/stride/padding.
+struct Layer {
+  std::string name;
+  LayerType type = LayerType::kRelu;
+  int in_features = 0, out_features = 0;  // linear
+  int in_channels = 0, out_channels = 0;  // conv1d, conv2d
+  Size2 kernel{1, 1}, stride{1, 1}, padding{0, 0};
+  bool bias = true;  // linear, conv
+  Shape shape;       // reshape: per-sample target (one entry may be -1)
+  float p = 0.5f;    // dropout
+
+  static Layer linear(std::string name, int in_features, int out_features, bool bias = true);
+  static Layer conv1d(std::string name, int in_channels, int out_channels, int kernel,
+                      int stride = 1, int padding = 0, bool bias = true);
+  static Layer conv2d(std::string name, int in_channels, int out_channels, Size2 kernel,
+                      Size2 stride = {1, 1}, Size2 padding = {0, 0}, bool bias = true);
+  /// Pools: stride 0 means stride = kernel (PyTorch's default).
+  static Layer maxpool1d(std::string name, int kernel, int stride = 0);
+  static Layer maxpool2d(std::string name, Size2 kernel, Size2 stride = {0, 0});
+  static Layer avgpool1d(std::string name, int kernel, int stride = 0);
+  static Layer avgpool2d(std::string name, Size2 kernel, Size2 stride = {0, 0});
+  static Layer global_avgpool(std::string name);
+  static Layer relu(std::string name);
+  static Layer tanh(std::string name);
+  static Layer sigmoid(std::string name);
+  static Layer softmax(std::string name);
+  static Layer log_softmax(std::string name);
+  static Layer flatten(std::string name);
+  static Layer reshape(std::string name, Shape per_sample);
+  static Layer dropout(std::string name, float p);
+};
+
+/// A named parameter tensor inside the model's storage.
+struct Parameter {
+  std::string name;  // "<layer>.weight" or "<layer>.bias"
+  Shape shape;
+  size_t offset;     // into Model::parameter_data()
+};
+
+class Model {
+ public:
+  /// Validates the layers against the per-sample input shape (a 0 dim means "any length") and
+  /// allocates zeroed parameters. Errors name the layer and the mismatch.
+  static Result<Model> create(const Shape& input_shape, std::vector<Layer> layers);
+
+  /// PyTorch's default initialisation: weights and biases of linear and conv layers drawn from
+  /// U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with a = √5), fan_in = in_features or c_in·kh·kw.
+  void init_default(uint64_t seed);
+
+  /// Runs every layer on x ([N, input_shape...]); each layer's nodes carry its name.
+  Tensor forward(Graph& g, const Tensor& x) const;
+  /// Output shape for an input batch shape, or an error naming the first bad layer.
+  Result<Shape> output_shape(const Shape& input) const;
+
+  const Shape& input_shape() const { return input_shape_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  const Layer* layer(const char* name) const;
+  const std::vector<Parameter>& parameters() const { return parameters_; }
+  int64_t parameter_count() const { return static_cast<int64_t>(storage_.size()); }
+  /// The parameter called `name` ("conv1.weight"), or nullptr.
+  float* parameter(const char* name);
+  const float* parameter(const char* name) const;
+  float* parameter_data() { return storage_.data(); }
+  const float* parameter_data() const { return storage_.data(); }
+
+ private:
+  struct LayerParams {
+    int weight = -1, bias = -1;  // indices into parameters_
+  };
+  Model() = default;
+  const Parameter* find(const char* name) const;
+
+  Shape input_shape_;
+  std::vector<Layer> layers_;
+  std::vector<Parameter> parameters_;
+  std::vector<LayerParams> layer_params_;  // one per layer
+  std::vector<float> storage_;
+};
+
+/// Per-sample output shape of one layer for a per-sample input shape (0 dims = unknown length);
+/// the validation behind Model::create.
+Result<Shape> layer_output_shape(const Layer& layer, const Shape& per_sample);
+
+}  // namespace salient

@@ -1,0 +1,240 @@
+// Layer factories, type names, and static shape inference (per sample, 0 = unknown length).
+#include <cstring>
+#include <utility>
+
+#include "salient/model.h"
+
+namespace salient {
+namespace {
+
+constexpr LayerType kAllTypes[] = {
+    LayerType::kLinear,    LayerType::kConv1d,    LayerType::kConv2d,       LayerType::kMaxPool1d,
+    LayerType::kMaxPool2d, LayerType::kAvgPool1d, LayerType::kAvgPool2d,    LayerType::kGlobalAvgPool,
+    LayerType::kRelu,      LayerType::kTanh,      LayerType::kSigmoid,      LayerType::kSoftmax,
+    LayerType::kLogSoftmax, LayerType::kFlatten,  LayerType::kReshape,      LayerType::kDropout,
+};
+
+Layer make(std::string name, LayerType type) {
+  Layer l;
+  l.name = std::move(name);
+  l.type = type;
+  return l;
+}
+
+Layer make_pool(std::string name, LayerType type, Size2 kernel, Size2 stride) {
+  Layer l = make(std::move(name), type);
+  l.kernel = kernel;
+  l.stride = {stride.h ? stride.h : kernel.h, stride.w ? stride.w : kernel.w};
+  return l;
+}
+
+// Output length of a window of size k, stride s, padding p over n positions (0 stays unknown).
+Result<int64_t> window_out(const Layer& l, int64_t n, int k, int s, int p) {
+  if (k < 1 || s < 1 || p < 0)
+    return Status::error(Code::kInvalidArgument, "layer '%s': kernel and stride must be >= 1, padding >= 0",
+                         l.name.c_str());
+  if (n == 0) return int64_t{0};
+  if (n + 2 * p < k)
+    return Status::error(Code::kInvalidArgument, "layer '%s': window %d is larger than the input length %lld",
+                         l.name.c_str(), k, static_cast<long long>(n + 2 * p));
+  return (n + 2 * p - k) / s + 1;
+}
+
+Status bad_input(const Layer& l, const Shape& in, const char* expected) {
+  return Status::error(Code::kInvalidArgument, "layer '%s' (%s): per-sample input %s, expected %s",
+                       l.name.c_str(), layer_type_name(l.type), ShapeStr(in).c_str(), expected);
+}
+
+}  // namespace
+
+const char* layer_type_name(LayerType type) {
+  switch (type) {
+    case LayerType::kLinear: return "linear";
+    case LayerType::kConv1d: return "conv1d";
+    case LayerType::kConv2d: return "conv2d";
+    case LayerType::kMaxPool1d: return "maxpool1d";
+    case LayerType::kMaxPool2d: return "maxpool2d";
+    case LayerType::kAvgPool1d: return "avgpool1d";
+    case LayerType::kAvgPool2d: return "avgpool2d";
+    case LayerType::kGlobalAvgPool: return "global_avgpool";
+    case LayerType::kRelu: return "relu";
+    case LayerType::kTanh: return "tanh";
+    case LayerType::kSigmoid: return "sigmoid";
+    case LayerType::kSoftmax: return "softmax";
+    case LayerType::kLogSoftmax: return "log_softmax";
+    case LayerType::kFlatten: return "flatten";
+    case LayerType::kReshape: return "reshape";
+    case LayerType::kDropout: return "dropout";
+  }
+  return "?";
+}
+
+Result<LayerType> layer_type_from_name(const char* name) {
+  for (LayerType t : kAllTypes)
+    if (std::strcmp(layer_type_name(t), name) == 0) return t;
+  return Status::error(Code::kNotFound, "unknown layer type '%s'", name);
+}
+
+Layer Layer::linear(std::string name, int in_features, int out_features, bool bias) {
+  Layer l = make(std::move(name), LayerType::kLinear);
+  l.in_features = in_features;
+  l.out_features = out_features;
+  l.bias = bias;
+  return l;
+}
+
+Layer Layer::conv1d(std::string name, int in_channels, int out_channels, int kernel, int stride,
+                    int padding, bool bias) {
+  Layer l = conv2d(std::move(name), in_channels, out_channels, {1, kernel}, {1, stride},
+                   {0, padding}, bias);
+  l.type = LayerType::kConv1d;
+  return l;
+}
+
+Layer Layer::conv2d(std::string name, int in_channels, int out_channels, Size2 kernel,
+                    Size2 stride, Size2 padding, bool bias) {
+  Layer l = make(std::move(name), LayerType::kConv2d);
+  l.in_channels = in_channels;
+  l.out_channels = out_channels;
+  l.kernel = kernel;
+  l.stride = stride;
+  l.padding = padding;
+  l.bias = bias;
+  return l;
+}
+
+Layer Layer::maxpool1d(std::string name, int kernel, int stride) {
+  return make_pool(std::move(name), LayerType::kMaxPool1d, {1, kernel}, {1, stride});
+}
+Layer Layer::maxpool2d(std::string name, Size2 kernel, Size2 stride) {
+  return make_pool(std::move(name), LayerType::kMaxPool2d, kernel, stride);
+}
+Layer Layer::avgpool1d(std::string name, int kernel, int stride) {
+  return make_pool(std::move(name), LayerType::kAvgPool1d, {1, kernel}, {1, stride});
+}
+Layer Layer::avgpool2d(std::string name, Size2 kernel, Size2 stride) {
+  return make_pool(std::move(name), LayerType::kAvgPool2d, kernel, stride);
+}
+Layer Layer::global_avgpool(std::string name) { return make(std::move(name), LayerType::kGlobalAvgPool); }
+Layer Layer::relu(std::string name) { return make(std::move(name), LayerType::kRelu); }
+Layer Layer::tanh(std::string name) { return make(std::move(name), LayerType::kTanh); }
+Layer Layer::sigmoid(std::string name) { return make(std::move(name), LayerType::kSigmoid); }
+Layer Layer::softmax(std::string name) { return make(std::move(name), LayerType::kSoftmax); }
+Layer Layer::log_softmax(std::string name) { return make(std::move(name), LayerType::kLogSoftmax); }
+Layer Layer::flatten(std::string name) { return make(std::move(name), LayerType::kFlatten); }
+Layer Layer::reshape(std::string name, Shape per_sample) {
+  Layer l = make(std::move(name), LayerType::kReshape);
+  l.shape = per_sample;
+  return l;
+}
+Layer Layer::dropout(std::string name, float p) {
+  Layer l = make(std::move(name), LayerType::kDropout);
+  l.p = p;
+  return l;
+}
+
+Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
+  Shape out = in;
+  switch (l.type) {
+    case LayerType::kLinear:
+      if (l.in_features < 1 || l.out_features < 1)
+        return Status::error(Code::kInvalidArgument, "layer '%s': in_features and out_features must be >= 1",
+                             l.name.c_str());
+      if (in.rank < 1 || in.back() != l.in_features) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "[..., %d]", l.in_features);
+        return bad_input(l, in, expected);
+      }
+      out.dims[out.rank - 1] = l.out_features;
+      return out;
+    case LayerType::kConv1d:
+    case LayerType::kConv2d: {
+      const bool two_d = l.type == LayerType::kConv2d;
+      if (l.in_channels < 1 || l.out_channels < 1)
+        return Status::error(Code::kInvalidArgument, "layer '%s': in_channels and out_channels must be >= 1",
+                             l.name.c_str());
+      if (in.rank != (two_d ? 3 : 2) || in[0] != l.in_channels) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, two_d ? "[%d, H, W]" : "[%d, L]", l.in_channels);
+        return bad_input(l, in, expected);
+      }
+      out[0] = l.out_channels;
+      if (two_d) {
+        Result<int64_t> h = window_out(l, in[1], l.kernel.h, l.stride.h, l.padding.h);
+        if (!h.ok()) return h.status();
+        out[1] = *h;
+      }
+      Result<int64_t> w = window_out(l, in.back(), l.kernel.w, l.stride.w, l.padding.w);
+      if (!w.ok()) return w.status();
+      out[out.rank - 1] = *w;
+      return out;
+    }
+    case LayerType::kMaxPool1d:
+    case LayerType::kAvgPool1d:
+    case LayerType::kMaxPool2d:
+    case LayerType::kAvgPool2d: {
+      const bool two_d = l.type == LayerType::kMaxPool2d || l.type == LayerType::kAvgPool2d;
+      if (in.rank != (two_d ? 3 : 2)) return bad_input(l, in, two_d ? "[C, H, W]" : "[C, L]");
+      if (two_d) {
+        Result<int64_t> h = window_out(l, in[1], l.kernel.h, l.stride.h, 0);
+        if (!h.ok()) return h.status();
+        out[1] = *h;
+      }
+      Result<int64_t> w = window_out(l, in.back(), l.kernel.w, l.stride.w, 0);
+      if (!w.ok()) return w.status();
+      out[out.rank - 1] = *w;
+      return out;
+    }
+    case LayerType::kGlobalAvgPool:
+      if (in.rank != 2 && in.rank != 3) return bad_input(l, in, "[C, L] or [C, H, W]");
+      return Shape{in[0]};
+    case LayerType::kRelu:
+    case LayerType::kTanh:
+    case LayerType::kSigmoid:
+      return out;
+    case LayerType::kSoftmax:
+    case LayerType::kLogSoftmax:
+      if (in.rank < 1) return bad_input(l, in, "at least one dimension");
+      return out;
+    case LayerType::kDropout:
+      if (!(l.p >= 0.0f && l.p < 1.0f))
+        return Status::error(Code::kInvalidArgument, "layer '%s': dropout p = %g must be in [0, 1)",
+                             l.name.c_str(), l.p);
+      return out;
+    case LayerType::kFlatten: {
+      int64_t n = in.numel();  // 0 if any dim is unknown
+      return Shape{n};
+    }
+    case LayerType::kReshape: {
+      if (l.shape.rank < 1 || l.shape.rank > Shape::kMaxRank - 1)
+        return Status::error(Code::kInvalidArgument, "layer '%s': reshape needs 1 to %d dims",
+                             l.name.c_str(), Shape::kMaxRank - 1);
+      int64_t known = 1;
+      int infer = -1;
+      for (int i = 0; i < l.shape.rank; ++i) {
+        if (l.shape[i] == -1 && infer < 0) {
+          infer = i;
+        } else if (l.shape[i] < 1) {
+          return Status::error(Code::kInvalidArgument,
+                               "layer '%s': reshape target %s may hold one -1 and otherwise positive sizes",
+                               l.name.c_str(), ShapeStr(l.shape).c_str());
+        } else {
+          known *= l.shape[i];
+        }
+      }
+      const int64_t n = in.numel();
+      if (n == 0) return l.shape;  // unknown length: checked when the model runs
+      if (infer >= 0 && n % known == 0) {
+        out = l.shape;
+        out[infer] = n / known;
+        return out;
+      }
+      if (infer < 0 && known == n) return l.shape;
+      return Status::error(Code::kInvalidArgument, "layer '%s': cannot reshape %s to %s", l.name.c_str(),
+                           ShapeStr(in).c_str(), ShapeStr(l.shape).c_str());
+    }
+  }
+  return Status::error(Code::kInternal, "layer '%s': unhandled type", l.name.c_str());
+}
+
+}  // namespace salient

@@ -1,0 +1,29 @@
+// Backprop attribution: the common core of every gradient and rule-based explainer.
+// For each sample n with target column c_n, seed the output with the one-hot e_{c_n} and walk the
+// tape backward with a rule set; the input's signal is the attribution. With gradient_rules() this
+// is ∂y_c/∂x (the gradient); rule-based explainers pass their own RuleSet.
+#pragma once
+
+#include <cstdint>
+
+#include "salient/arena.h"
+#include "salient/model.h"
+#include "salient/rules.h"
+#include "salient/status.h"
+
+namespace salient::explain {
+
+/// Which output column to explain for each sample: explicit columns, or (null) each sample's argmax.
+struct Target {
+  const int32_t* columns = nullptr;
+};
+
+/// Runs `model` on x (shape [N, ...]) in inference mode, seeds each sample's target logit with 1,
+/// and backpropagates with `rules`. Writes the input signal to `attributions` (x's shape) and, if
+/// not null, the model output ([N, C]) to `outputs` and the chosen columns to `chosen` ([N]).
+/// Uses `arena` for every temporary. The model must map [N, ...] to [N, C].
+Status backprop(const Model& model, const float* x, const Shape& shape, Target target,
+                const RuleSet& rules, Arena& arena, float* attributions, float* outputs = nullptr,
+                int32_t* chosen = nullptr);
+
+}  // namespace salient::explain
