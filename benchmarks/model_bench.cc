@@ -4,21 +4,14 @@
 #include <vector>
 
 #include "salient/explain/backprop.h"
-#include "salient/model.h"
+#include "salient/presets.h"
 #include "salient/random.h"
 
 namespace {
 
-using salient::Layer;
-
 void BM_DigitsCnnForwardBackward(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
-  salient::Result<salient::Model> model = salient::Model::create(
-      salient::Shape{1, 8, 8},
-      {Layer::conv2d("conv1", 1, 16, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu1"),
-       Layer::conv2d("conv2", 16, 32, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu2"),
-       Layer::maxpool2d("pool", {2, 2}), Layer::flatten("flat"), Layer::linear("fc1", 512, 64),
-       Layer::relu("relu3"), Layer::linear("fc2", 64, 10)});
+  salient::Result<salient::Model> model = salient::preset_model("digits-cnn");
   if (!model.ok()) {
     state.SkipWithError(model.status().message());
     return;

@@ -7,21 +7,14 @@
 namespace salient {
 namespace {
 
-constexpr LayerType kAllTypes[] = {
-    LayerType::kLinear,    LayerType::kConv1d,    LayerType::kConv2d,       LayerType::kMaxPool1d,
-    LayerType::kMaxPool2d, LayerType::kAvgPool1d, LayerType::kAvgPool2d,    LayerType::kGlobalAvgPool,
-    LayerType::kRelu,      LayerType::kTanh,      LayerType::kSigmoid,      LayerType::kSoftmax,
-    LayerType::kLogSoftmax, LayerType::kFlatten,  LayerType::kReshape,      LayerType::kDropout,
-};
-
-Layer make(std::string name, LayerType type) {
+Layer make(std::string name, OpKind type) {
   Layer l;
   l.name = std::move(name);
   l.type = type;
   return l;
 }
 
-Layer make_pool(std::string name, LayerType type, Size2 kernel, Size2 stride) {
+Layer make_pool(std::string name, OpKind type, Size2 kernel, Size2 stride) {
   Layer l = make(std::move(name), type);
   l.kernel = kernel;
   l.stride = {stride.h ? stride.h : kernel.h, stride.w ? stride.w : kernel.w};
@@ -42,41 +35,25 @@ Result<int64_t> window_out(const Layer& l, int64_t n, int k, int s, int p) {
 
 Status bad_input(const Layer& l, const Shape& in, const char* expected) {
   return Status::error(Code::kInvalidArgument, "layer '%s' (%s): per-sample input %s, expected %s",
-                       l.name.c_str(), layer_type_name(l.type), ShapeStr(in).c_str(), expected);
+                       l.name.c_str(), op_kind_name(l.type), ShapeStr(in).c_str(), expected);
 }
 
 }  // namespace
 
-const char* layer_type_name(LayerType type) {
-  switch (type) {
-    case LayerType::kLinear: return "linear";
-    case LayerType::kConv1d: return "conv1d";
-    case LayerType::kConv2d: return "conv2d";
-    case LayerType::kMaxPool1d: return "maxpool1d";
-    case LayerType::kMaxPool2d: return "maxpool2d";
-    case LayerType::kAvgPool1d: return "avgpool1d";
-    case LayerType::kAvgPool2d: return "avgpool2d";
-    case LayerType::kGlobalAvgPool: return "global_avgpool";
-    case LayerType::kRelu: return "relu";
-    case LayerType::kTanh: return "tanh";
-    case LayerType::kSigmoid: return "sigmoid";
-    case LayerType::kSoftmax: return "softmax";
-    case LayerType::kLogSoftmax: return "log_softmax";
-    case LayerType::kFlatten: return "flatten";
-    case LayerType::kReshape: return "reshape";
-    case LayerType::kDropout: return "dropout";
-  }
-  return "?";
+bool is_layer_kind(OpKind kind) {
+  return kind != OpKind::kAdd && kind != OpKind::kMul && kind != OpKind::kCount;
 }
 
-Result<LayerType> layer_type_from_name(const char* name) {
-  for (LayerType t : kAllTypes)
-    if (std::strcmp(layer_type_name(t), name) == 0) return t;
+Result<OpKind> layer_kind_from_name(const char* name) {
+  for (int k = 0; k < kOpKindCount; ++k) {
+    const OpKind kind = static_cast<OpKind>(k);
+    if (is_layer_kind(kind) && std::strcmp(op_kind_name(kind), name) == 0) return kind;
+  }
   return Status::error(Code::kNotFound, "unknown layer type '%s'", name);
 }
 
 Layer Layer::linear(std::string name, int in_features, int out_features, bool bias) {
-  Layer l = make(std::move(name), LayerType::kLinear);
+  Layer l = make(std::move(name), OpKind::kLinear);
   l.in_features = in_features;
   l.out_features = out_features;
   l.bias = bias;
@@ -87,13 +64,13 @@ Layer Layer::conv1d(std::string name, int in_channels, int out_channels, int ker
                     int padding, bool bias) {
   Layer l = conv2d(std::move(name), in_channels, out_channels, {1, kernel}, {1, stride},
                    {0, padding}, bias);
-  l.type = LayerType::kConv1d;
+  l.type = OpKind::kConv1d;
   return l;
 }
 
 Layer Layer::conv2d(std::string name, int in_channels, int out_channels, Size2 kernel,
                     Size2 stride, Size2 padding, bool bias) {
-  Layer l = make(std::move(name), LayerType::kConv2d);
+  Layer l = make(std::move(name), OpKind::kConv2d);
   l.in_channels = in_channels;
   l.out_channels = out_channels;
   l.kernel = kernel;
@@ -104,31 +81,31 @@ Layer Layer::conv2d(std::string name, int in_channels, int out_channels, Size2 k
 }
 
 Layer Layer::maxpool1d(std::string name, int kernel, int stride) {
-  return make_pool(std::move(name), LayerType::kMaxPool1d, {1, kernel}, {1, stride});
+  return make_pool(std::move(name), OpKind::kMaxPool1d, {1, kernel}, {1, stride});
 }
 Layer Layer::maxpool2d(std::string name, Size2 kernel, Size2 stride) {
-  return make_pool(std::move(name), LayerType::kMaxPool2d, kernel, stride);
+  return make_pool(std::move(name), OpKind::kMaxPool2d, kernel, stride);
 }
 Layer Layer::avgpool1d(std::string name, int kernel, int stride) {
-  return make_pool(std::move(name), LayerType::kAvgPool1d, {1, kernel}, {1, stride});
+  return make_pool(std::move(name), OpKind::kAvgPool1d, {1, kernel}, {1, stride});
 }
 Layer Layer::avgpool2d(std::string name, Size2 kernel, Size2 stride) {
-  return make_pool(std::move(name), LayerType::kAvgPool2d, kernel, stride);
+  return make_pool(std::move(name), OpKind::kAvgPool2d, kernel, stride);
 }
-Layer Layer::global_avgpool(std::string name) { return make(std::move(name), LayerType::kGlobalAvgPool); }
-Layer Layer::relu(std::string name) { return make(std::move(name), LayerType::kRelu); }
-Layer Layer::tanh(std::string name) { return make(std::move(name), LayerType::kTanh); }
-Layer Layer::sigmoid(std::string name) { return make(std::move(name), LayerType::kSigmoid); }
-Layer Layer::softmax(std::string name) { return make(std::move(name), LayerType::kSoftmax); }
-Layer Layer::log_softmax(std::string name) { return make(std::move(name), LayerType::kLogSoftmax); }
-Layer Layer::flatten(std::string name) { return make(std::move(name), LayerType::kFlatten); }
+Layer Layer::global_avgpool(std::string name) { return make(std::move(name), OpKind::kGlobalAvgPool); }
+Layer Layer::relu(std::string name) { return make(std::move(name), OpKind::kRelu); }
+Layer Layer::tanh(std::string name) { return make(std::move(name), OpKind::kTanh); }
+Layer Layer::sigmoid(std::string name) { return make(std::move(name), OpKind::kSigmoid); }
+Layer Layer::softmax(std::string name) { return make(std::move(name), OpKind::kSoftmax); }
+Layer Layer::log_softmax(std::string name) { return make(std::move(name), OpKind::kLogSoftmax); }
+Layer Layer::flatten(std::string name) { return make(std::move(name), OpKind::kFlatten); }
 Layer Layer::reshape(std::string name, Shape per_sample) {
-  Layer l = make(std::move(name), LayerType::kReshape);
+  Layer l = make(std::move(name), OpKind::kReshape);
   l.shape = per_sample;
   return l;
 }
 Layer Layer::dropout(std::string name, float p) {
-  Layer l = make(std::move(name), LayerType::kDropout);
+  Layer l = make(std::move(name), OpKind::kDropout);
   l.p = p;
   return l;
 }
@@ -136,7 +113,7 @@ Layer Layer::dropout(std::string name, float p) {
 Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
   Shape out = in;
   switch (l.type) {
-    case LayerType::kLinear:
+    case OpKind::kLinear:
       if (l.in_features < 1 || l.out_features < 1)
         return Status::error(Code::kInvalidArgument, "layer '%s': in_features and out_features must be >= 1",
                              l.name.c_str());
@@ -147,9 +124,9 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
       }
       out.dims[out.rank - 1] = l.out_features;
       return out;
-    case LayerType::kConv1d:
-    case LayerType::kConv2d: {
-      const bool two_d = l.type == LayerType::kConv2d;
+    case OpKind::kConv1d:
+    case OpKind::kConv2d: {
+      const bool two_d = l.type == OpKind::kConv2d;
       if (l.in_channels < 1 || l.out_channels < 1)
         return Status::error(Code::kInvalidArgument, "layer '%s': in_channels and out_channels must be >= 1",
                              l.name.c_str());
@@ -169,11 +146,11 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
       out[out.rank - 1] = *w;
       return out;
     }
-    case LayerType::kMaxPool1d:
-    case LayerType::kAvgPool1d:
-    case LayerType::kMaxPool2d:
-    case LayerType::kAvgPool2d: {
-      const bool two_d = l.type == LayerType::kMaxPool2d || l.type == LayerType::kAvgPool2d;
+    case OpKind::kMaxPool1d:
+    case OpKind::kAvgPool1d:
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d: {
+      const bool two_d = l.type == OpKind::kMaxPool2d || l.type == OpKind::kAvgPool2d;
       if (in.rank != (two_d ? 3 : 2)) return bad_input(l, in, two_d ? "[C, H, W]" : "[C, L]");
       if (two_d) {
         Result<int64_t> h = window_out(l, in[1], l.kernel.h, l.stride.h, 0);
@@ -185,27 +162,27 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
       out[out.rank - 1] = *w;
       return out;
     }
-    case LayerType::kGlobalAvgPool:
+    case OpKind::kGlobalAvgPool:
       if (in.rank != 2 && in.rank != 3) return bad_input(l, in, "[C, L] or [C, H, W]");
       return Shape{in[0]};
-    case LayerType::kRelu:
-    case LayerType::kTanh:
-    case LayerType::kSigmoid:
+    case OpKind::kRelu:
+    case OpKind::kTanh:
+    case OpKind::kSigmoid:
       return out;
-    case LayerType::kSoftmax:
-    case LayerType::kLogSoftmax:
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
       if (in.rank < 1) return bad_input(l, in, "at least one dimension");
       return out;
-    case LayerType::kDropout:
+    case OpKind::kDropout:
       if (!(l.p >= 0.0f && l.p < 1.0f))
         return Status::error(Code::kInvalidArgument, "layer '%s': dropout p = %g must be in [0, 1)",
                              l.name.c_str(), l.p);
       return out;
-    case LayerType::kFlatten: {
+    case OpKind::kFlatten: {
       int64_t n = in.numel();  // 0 if any dim is unknown
       return Shape{n};
     }
-    case LayerType::kReshape: {
+    case OpKind::kReshape: {
       if (l.shape.rank < 1 || l.shape.rank > Shape::kMaxRank - 1)
         return Status::error(Code::kInvalidArgument, "layer '%s': reshape needs 1 to %d dims",
                              l.name.c_str(), Shape::kMaxRank - 1);
@@ -233,8 +210,13 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
       return Status::error(Code::kInvalidArgument, "layer '%s': cannot reshape %s to %s", l.name.c_str(),
                            ShapeStr(in).c_str(), ShapeStr(l.shape).c_str());
     }
+    case OpKind::kAdd:
+    case OpKind::kMul:
+    case OpKind::kCount:
+      break;
   }
-  return Status::error(Code::kInternal, "layer '%s': unhandled type", l.name.c_str());
+  return Status::error(Code::kInvalidArgument, "layer '%s': %s is not a layer type", l.name.c_str(),
+                       op_kind_name(l.type));
 }
 
 }  // namespace salient

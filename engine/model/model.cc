@@ -12,13 +12,13 @@ namespace salient {
 namespace {
 
 bool has_params(const Layer& l) {
-  return l.type == LayerType::kLinear || l.type == LayerType::kConv1d || l.type == LayerType::kConv2d;
+  return l.type == OpKind::kLinear || l.type == OpKind::kConv1d || l.type == OpKind::kConv2d;
 }
 
 Shape weight_shape(const Layer& l) {
   switch (l.type) {
-    case LayerType::kLinear: return Shape{l.out_features, l.in_features};
-    case LayerType::kConv1d: return Shape{l.out_channels, l.in_channels, l.kernel.w};
+    case OpKind::kLinear: return Shape{l.out_features, l.in_features};
+    case OpKind::kConv1d: return Shape{l.out_channels, l.in_channels, l.kernel.w};
     default: return Shape{l.out_channels, l.in_channels, l.kernel.h, l.kernel.w};
   }
 }
@@ -159,22 +159,27 @@ Tensor Model::forward(Graph& g, const Tensor& x) const {
     Tensor b = lp.bias >= 0 ? param(lp.bias) : Tensor{};
     const Tensor* bias = lp.bias >= 0 ? &b : nullptr;
     switch (l.type) {
-      case LayerType::kLinear: h = linear(g, h, w, bias); break;
-      case LayerType::kConv1d: h = conv1d(g, h, w, bias, l.stride.w, l.padding.w); break;
-      case LayerType::kConv2d: h = conv2d(g, h, w, bias, l.stride, l.padding); break;
-      case LayerType::kMaxPool1d: h = maxpool1d(g, h, l.kernel.w, l.stride.w); break;
-      case LayerType::kMaxPool2d: h = maxpool2d(g, h, l.kernel, l.stride); break;
-      case LayerType::kAvgPool1d: h = avgpool1d(g, h, l.kernel.w, l.stride.w); break;
-      case LayerType::kAvgPool2d: h = avgpool2d(g, h, l.kernel, l.stride); break;
-      case LayerType::kGlobalAvgPool: h = global_avgpool(g, h); break;
-      case LayerType::kRelu: h = relu(g, h); break;
-      case LayerType::kTanh: h = tanh(g, h); break;
-      case LayerType::kSigmoid: h = sigmoid(g, h); break;
-      case LayerType::kSoftmax: h = softmax(g, h); break;
-      case LayerType::kLogSoftmax: h = log_softmax(g, h); break;
-      case LayerType::kFlatten: h = flatten(g, h); break;
-      case LayerType::kReshape: h = reshape(g, h, l.shape); break;
-      case LayerType::kDropout: h = dropout(g, h, l.p); break;
+      case OpKind::kLinear: h = linear(g, h, w, bias); break;
+      case OpKind::kConv1d: h = conv1d(g, h, w, bias, l.stride.w, l.padding.w); break;
+      case OpKind::kConv2d: h = conv2d(g, h, w, bias, l.stride, l.padding); break;
+      case OpKind::kMaxPool1d: h = maxpool1d(g, h, l.kernel.w, l.stride.w); break;
+      case OpKind::kMaxPool2d: h = maxpool2d(g, h, l.kernel, l.stride); break;
+      case OpKind::kAvgPool1d: h = avgpool1d(g, h, l.kernel.w, l.stride.w); break;
+      case OpKind::kAvgPool2d: h = avgpool2d(g, h, l.kernel, l.stride); break;
+      case OpKind::kGlobalAvgPool: h = global_avgpool(g, h); break;
+      case OpKind::kRelu: h = relu(g, h); break;
+      case OpKind::kTanh: h = tanh(g, h); break;
+      case OpKind::kSigmoid: h = sigmoid(g, h); break;
+      case OpKind::kSoftmax: h = softmax(g, h); break;
+      case OpKind::kLogSoftmax: h = log_softmax(g, h); break;
+      case OpKind::kFlatten: h = flatten(g, h); break;
+      case OpKind::kReshape: h = reshape(g, h, l.shape); break;
+      case OpKind::kDropout: h = dropout(g, h, l.p); break;
+      case OpKind::kAdd:
+      case OpKind::kMul:
+      case OpKind::kCount:
+        h = {};  // unreachable: create() accepts layer kinds only
+        break;
     }
     if (!h.valid()) return {};
   }

@@ -17,16 +17,12 @@ namespace {
 using gradcheck::Input;
 using refops::Array;
 
-Input random_input(const char* name, const Shape& shape, Rng& rng) {
-  return Input{name, shape, gradcheck::Uniform(rng, shape.numel())};
-}
-
 // One weight and bias shared by two linear nodes on different inputs, plus an input used twice.
 TEST(GradcheckAccumulate, LinearSharedWeightAndBias) {
   Rng rng(701);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x1", Shape{3, 4}, rng), random_input("x2", Shape{3, 4}, rng),
-       random_input("weight", Shape{5, 4}, rng), random_input("bias", Shape{5}, rng)},
+      {gradcheck::RandomInput("x1", Shape{3, 4}, rng), gradcheck::RandomInput("x2", Shape{3, 4}, rng),
+       gradcheck::RandomInput("weight", Shape{5, 4}, rng), gradcheck::RandomInput("bias", Shape{5}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         return add(g, linear(g, t[0], t[2], &t[3]), linear(g, t[1], t[2], &t[3]));
       },
@@ -38,8 +34,8 @@ TEST(GradcheckAccumulate, LinearSharedWeightAndBias) {
 TEST(GradcheckAccumulate, LinearSameInputTwoWeights) {
   Rng rng(702);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 3, 4}, rng), random_input("w1", Shape{3, 4}, rng),
-       random_input("w2", Shape{3, 4}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 3, 4}, rng), gradcheck::RandomInput("w1", Shape{3, 4}, rng),
+       gradcheck::RandomInput("w2", Shape{3, 4}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         return add(g, linear(g, t[0], t[1], nullptr), linear(g, t[0], t[2], nullptr));
       },
@@ -51,8 +47,8 @@ TEST(GradcheckAccumulate, LinearSameInputTwoWeights) {
 TEST(GradcheckAccumulate, Conv2dSharedWeightAndBias) {
   Rng rng(703);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x1", Shape{2, 2, 5, 4}, rng), random_input("x2", Shape{2, 2, 5, 4}, rng),
-       random_input("weight", Shape{3, 2, 2, 3}, rng), random_input("bias", Shape{3}, rng)},
+      {gradcheck::RandomInput("x1", Shape{2, 2, 5, 4}, rng), gradcheck::RandomInput("x2", Shape{2, 2, 5, 4}, rng),
+       gradcheck::RandomInput("weight", Shape{3, 2, 2, 3}, rng), gradcheck::RandomInput("bias", Shape{3}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         return add(g, conv2d(g, t[0], t[2], &t[3], {2, 1}, {1, 1}),
                    conv2d(g, t[1], t[2], &t[3], {2, 1}, {1, 1}));
@@ -66,8 +62,8 @@ TEST(GradcheckAccumulate, Conv2dSharedWeightAndBias) {
 TEST(GradcheckAccumulate, Conv1dSameInputTwoWeights) {
   Rng rng(704);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 3, 8}, rng), random_input("w1", Shape{2, 3, 3}, rng),
-       random_input("w2", Shape{2, 3, 3}, rng), random_input("b1", Shape{2}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 3, 8}, rng), gradcheck::RandomInput("w1", Shape{2, 3, 3}, rng),
+       gradcheck::RandomInput("w2", Shape{2, 3, 3}, rng), gradcheck::RandomInput("b1", Shape{2}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         return add(g, conv1d(g, t[0], t[1], &t[3], 2, 1), conv1d(g, t[0], t[2], nullptr, 2, 1));
       },
@@ -166,7 +162,7 @@ TEST(GradcheckAccumulate, TrainingDropoutUsedTwice) {
   options.graph.seed = 31;
   std::vector<std::vector<double>> masks;
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{4, 10}, rng)},
+      {gradcheck::RandomInput("x", Shape{4, 10}, rng)},
       [&masks](Graph& g, const std::vector<Tensor>& t) {
         masks.clear();
         const Tensor a = dropout(g, t[0], 0.5f);

@@ -14,18 +14,14 @@ namespace {
 using gradcheck::Input;
 using refops::Array;
 
-Input random_input(const char* name, const Shape& shape, Rng& rng) {
-  return Input{name, shape, gradcheck::Uniform(rng, shape.numel())};
-}
-
 // ---- linear ------------------------------------------------------------------------------------
 
 void check_linear(const Shape& x_shape, int out, bool bias, uint64_t seed) {
   Rng rng(seed);
   const int in = static_cast<int>(x_shape.back());
-  std::vector<Input> inputs = {random_input("x", x_shape, rng),
-                               random_input("weight", Shape{out, in}, rng)};
-  if (bias) inputs.push_back(random_input("bias", Shape{out}, rng));
+  std::vector<Input> inputs = {gradcheck::RandomInput("x", x_shape, rng),
+                               gradcheck::RandomInput("weight", Shape{out, in}, rng)};
+  if (bias) inputs.push_back(gradcheck::RandomInput("bias", Shape{out}, rng));
   EXPECT_TRUE(gradcheck::Check(
       inputs,
       [bias](Graph& g, const std::vector<Tensor>& t) {
@@ -52,9 +48,9 @@ struct Conv1dCase {
 
 void check_conv1d(const Conv1dCase& k, uint64_t seed) {
   Rng rng(seed);
-  std::vector<Input> inputs = {random_input("x", Shape{k.n, k.c_in, k.length}, rng),
-                               random_input("weight", Shape{k.c_out, k.c_in, k.kernel}, rng)};
-  if (k.bias) inputs.push_back(random_input("bias", Shape{k.c_out}, rng));
+  std::vector<Input> inputs = {gradcheck::RandomInput("x", Shape{k.n, k.c_in, k.length}, rng),
+                               gradcheck::RandomInput("weight", Shape{k.c_out, k.c_in, k.kernel}, rng)};
+  if (k.bias) inputs.push_back(gradcheck::RandomInput("bias", Shape{k.c_out}, rng));
   EXPECT_TRUE(gradcheck::Check(
       inputs,
       [k](Graph& g, const std::vector<Tensor>& t) {
@@ -87,9 +83,9 @@ struct Conv2dCase {
 void check_conv2d(const Conv2dCase& k, uint64_t seed) {
   Rng rng(seed);
   std::vector<Input> inputs = {
-      random_input("x", Shape{k.n, k.c_in, k.h, k.w}, rng),
-      random_input("weight", Shape{k.c_out, k.c_in, k.kernel.h, k.kernel.w}, rng)};
-  if (k.bias) inputs.push_back(random_input("bias", Shape{k.c_out}, rng));
+      gradcheck::RandomInput("x", Shape{k.n, k.c_in, k.h, k.w}, rng),
+      gradcheck::RandomInput("weight", Shape{k.c_out, k.c_in, k.kernel.h, k.kernel.w}, rng)};
+  if (k.bias) inputs.push_back(gradcheck::RandomInput("bias", Shape{k.c_out}, rng));
   EXPECT_TRUE(gradcheck::Check(
       inputs,
       [k](Graph& g, const std::vector<Tensor>& t) {

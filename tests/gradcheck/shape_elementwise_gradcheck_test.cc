@@ -18,10 +18,6 @@ namespace {
 using gradcheck::Input;
 using refops::Array;
 
-Input random_input(const char* name, const Shape& shape, Rng& rng) {
-  return Input{name, shape, gradcheck::Uniform(rng, shape.numel())};
-}
-
 // The node that produced value `id`, or nullptr.
 const Node* producer(const Graph& g, int32_t id) {
   for (int32_t i = 0; i < g.node_count(); ++i)
@@ -34,7 +30,7 @@ const Node* producer(const Graph& g, int32_t id) {
 TEST(GradcheckFlatten, FourDimensionalToTwo) {
   Rng rng(601);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 3, 2, 4}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 3, 2, 4}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return flatten(g, t[0]); },
       [](const std::vector<Array>& a) { return refops::reshape(a[0], {2, 24}); }));
 }
@@ -43,7 +39,7 @@ TEST(GradcheckFlatten, FourDimensionalToTwo) {
 TEST(GradcheckFlatten, FeedsLinear) {
   Rng rng(602);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 2, 3}, rng), random_input("weight", Shape{3, 6}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 2, 3}, rng), gradcheck::RandomInput("weight", Shape{3, 6}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return linear(g, flatten(g, t[0]), t[1], nullptr); },
       [](const std::vector<Array>& a) {
         return refops::linear(refops::reshape(a[0], {2, 6}), a[1], nullptr);
@@ -53,7 +49,7 @@ TEST(GradcheckFlatten, FeedsLinear) {
 TEST(GradcheckReshape, InferredDimension) {
   Rng rng(611);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 12}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 12}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return reshape(g, t[0], Shape{3, -1}); },
       [](const std::vector<Array>& a) { return refops::reshape(a[0], {2, 3, 4}); }));
 }
@@ -61,7 +57,7 @@ TEST(GradcheckReshape, InferredDimension) {
 TEST(GradcheckReshape, InferredMiddleDimension) {
   Rng rng(612);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 3, 4}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 3, 4}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return reshape(g, t[0], Shape{2, -1, 3}); },
       [](const std::vector<Array>& a) { return refops::reshape(a[0], {2, 2, 2, 3}); }));
 }
@@ -69,7 +65,7 @@ TEST(GradcheckReshape, InferredMiddleDimension) {
 TEST(GradcheckReshape, ExplicitDimensions) {
   Rng rng(613);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{3, 2, 6}, rng)},
+      {gradcheck::RandomInput("x", Shape{3, 2, 6}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return reshape(g, t[0], Shape{4, 3}); },
       [](const std::vector<Array>& a) { return refops::reshape(a[0], {3, 4, 3}); }));
 }
@@ -78,7 +74,7 @@ TEST(GradcheckReshape, ExplicitDimensions) {
 TEST(GradcheckReshape, FeedsSoftmaxOverNewLastDim) {
   Rng rng(614);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 12}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 12}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return softmax(g, reshape(g, t[0], Shape{-1, 4})); },
       [](const std::vector<Array>& a) { return refops::softmax(refops::reshape(a[0], {2, 3, 4})); }));
 }
@@ -87,7 +83,7 @@ TEST(GradcheckReshape, FeedsSoftmaxOverNewLastDim) {
 
 TEST(GradcheckDropout, EvalModeIsIdentity) {
   Rng rng(621);
-  const Input x = random_input("x", Shape{3, 8}, rng);
+  const Input x = gradcheck::RandomInput("x", Shape{3, 8}, rng);
   gradcheck::Options options;
   options.graph.training = false;
   EXPECT_TRUE(gradcheck::Check(
@@ -115,7 +111,7 @@ TEST(GradcheckDropout, TrainingMatchesRecordedMask) {
   constexpr float kP = 0.3f;
   const float keep_scale = 1.0f / (1.0f - kP);
   Rng rng(631);
-  const Input x = random_input("x", Shape{4, 25}, rng);
+  const Input x = gradcheck::RandomInput("x", Shape{4, 25}, rng);
   gradcheck::Options options;
   options.graph.training = true;
   options.graph.seed = 77;
@@ -226,7 +222,7 @@ TEST(GradcheckDropout, ZeroProbabilityInTrainingIsIdentity) {
   options.graph.training = true;
   options.graph.seed = 5;
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 9}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 9}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return dropout(g, t[0], 0.0f); },
       [](const std::vector<Array>& a) { return a[0]; }, options));
 }
@@ -236,7 +232,7 @@ TEST(GradcheckDropout, ZeroProbabilityInTrainingIsIdentity) {
 TEST(GradcheckAdd, SameShapeTensors) {
   Rng rng(661);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("a", Shape{3, 4, 5}, rng), random_input("b", Shape{3, 4, 5}, rng)},
+      {gradcheck::RandomInput("a", Shape{3, 4, 5}, rng), gradcheck::RandomInput("b", Shape{3, 4, 5}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return add(g, t[0], t[1]); },
       [](const std::vector<Array>& a) { return refops::add(a[0], a[1]); }));
 }
@@ -244,7 +240,7 @@ TEST(GradcheckAdd, SameShapeTensors) {
 TEST(GradcheckMul, SameShapeTensors) {
   Rng rng(671);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("a", Shape{3, 4, 5}, rng), random_input("b", Shape{3, 4, 5}, rng)},
+      {gradcheck::RandomInput("a", Shape{3, 4, 5}, rng), gradcheck::RandomInput("b", Shape{3, 4, 5}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) { return mul(g, t[0], t[1]); },
       [](const std::vector<Array>& a) { return refops::mul(a[0], a[1]); }));
 }
@@ -252,7 +248,7 @@ TEST(GradcheckMul, SameShapeTensors) {
 // y = a ⊙ a: both slots of one node name the same value, so its gradient accumulates to 2·a·c.
 TEST(GradcheckMul, SameTensorTwiceAccumulates) {
   Rng rng(681);
-  const Input a = random_input("a", Shape{4, 6}, rng);
+  const Input a = gradcheck::RandomInput("a", Shape{4, 6}, rng);
   EXPECT_TRUE(gradcheck::Check(
       {a}, [](Graph& g, const std::vector<Tensor>& t) { return mul(g, t[0], t[0]); },
       [](const std::vector<Array>& x) { return refops::mul(x[0], x[0]); }));
@@ -276,7 +272,7 @@ TEST(GradcheckMul, SameTensorTwiceAccumulates) {
 TEST(GradcheckChain, ValueUsedByTwoOpsAccumulates) {
   Rng rng(691);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{3, 5}, rng), random_input("w", Shape{3, 5}, rng)},
+      {gradcheck::RandomInput("x", Shape{3, 5}, rng), gradcheck::RandomInput("w", Shape{3, 5}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         return add(g, mul(g, t[0], t[1]), tanh(g, t[0]));
       },
@@ -289,9 +285,9 @@ TEST(GradcheckChain, ValueUsedByTwoOpsAccumulates) {
 TEST(GradcheckChain, ConvTanhPoolLinearLogSoftmax) {
   Rng rng(692);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 2, 6, 6}, rng), random_input("conv.weight", Shape{3, 2, 3, 3}, rng),
-       random_input("conv.bias", Shape{3}, rng), random_input("fc.weight", Shape{4, 27}, rng),
-       random_input("fc.bias", Shape{4}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 2, 6, 6}, rng), gradcheck::RandomInput("conv.weight", Shape{3, 2, 3, 3}, rng),
+       gradcheck::RandomInput("conv.bias", Shape{3}, rng), gradcheck::RandomInput("fc.weight", Shape{4, 27}, rng),
+       gradcheck::RandomInput("fc.bias", Shape{4}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         Tensor h = conv2d(g, t[0], t[1], &t[2], {1, 1}, {1, 1});
         h = avgpool2d(g, tanh(g, h), {2, 2}, {2, 2});
@@ -308,9 +304,9 @@ TEST(GradcheckChain, ConvTanhPoolLinearLogSoftmax) {
 TEST(GradcheckChain, Conv1dSigmoidGlobalPoolLinearSoftmax) {
   Rng rng(693);
   EXPECT_TRUE(gradcheck::Check(
-      {random_input("x", Shape{2, 3, 10}, rng), random_input("conv.weight", Shape{4, 3, 3}, rng),
-       random_input("conv.bias", Shape{4}, rng), random_input("fc.weight", Shape{3, 4}, rng),
-       random_input("fc.bias", Shape{3}, rng)},
+      {gradcheck::RandomInput("x", Shape{2, 3, 10}, rng), gradcheck::RandomInput("conv.weight", Shape{4, 3, 3}, rng),
+       gradcheck::RandomInput("conv.bias", Shape{4}, rng), gradcheck::RandomInput("fc.weight", Shape{3, 4}, rng),
+       gradcheck::RandomInput("fc.bias", Shape{3}, rng)},
       [](Graph& g, const std::vector<Tensor>& t) {
         Tensor h = sigmoid(g, conv1d(g, t[0], t[1], &t[2], 2, 1));
         return softmax(g, linear(g, global_avgpool(g, h), t[3], &t[4]));

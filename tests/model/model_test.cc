@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "salient/presets.h"
 #include "salient/random.h"
 #include "salient/rules.h"
 
@@ -16,21 +17,8 @@ bool contains(const Status& s, const char* part) {
   return std::string(s.message()).find(part) != std::string::npos;
 }
 
-// The digits-cnn architecture of SPEC §9.
-std::vector<Layer> digits_cnn() {
-  return {Layer::conv2d("conv1", 1, 16, {3, 3}, {1, 1}, {1, 1}),
-          Layer::relu("relu1"),
-          Layer::conv2d("conv2", 16, 32, {3, 3}, {1, 1}, {1, 1}),
-          Layer::relu("relu2"),
-          Layer::maxpool2d("pool", {2, 2}),
-          Layer::flatten("flat"),
-          Layer::linear("fc1", 512, 64),
-          Layer::relu("relu3"),
-          Layer::linear("fc2", 64, 10)};
-}
-
 TEST(Model, DigitsCnnShapesAndParameters) {
-  Result<Model> m = Model::create(Shape{1, 8, 8}, digits_cnn());
+  Result<Model> m = preset_model("digits-cnn");
   ASSERT_TRUE(m.ok()) << m.status().message();
   const std::vector<Parameter>& p = m->parameters();
   ASSERT_EQ(p.size(), 8u);
@@ -50,7 +38,7 @@ TEST(Model, DigitsCnnShapesAndParameters) {
 }
 
 TEST(Model, ForwardMatchesTheDeclaredOutputShapeAndIsDeterministic) {
-  Result<Model> m = Model::create(Shape{1, 8, 8}, digits_cnn());
+  Result<Model> m = preset_model("digits-cnn");
   ASSERT_TRUE(m.ok());
   m->init_default(3);
   std::vector<float> x(3 * 64);
@@ -74,7 +62,7 @@ TEST(Model, ForwardMatchesTheDeclaredOutputShapeAndIsDeterministic) {
 }
 
 TEST(Model, DefaultInitFollowsPyTorchBounds) {
-  Result<Model> m = Model::create(Shape{1, 8, 8}, digits_cnn());
+  Result<Model> m = preset_model("digits-cnn");
   ASSERT_TRUE(m.ok());
   m->init_default(5);
   struct Case {
@@ -98,7 +86,7 @@ TEST(Model, DefaultInitFollowsPyTorchBounds) {
       EXPECT_GT(max_abs, 0.6 * bound) << c.name;
     }
   }
-  Result<Model> again = Model::create(Shape{1, 8, 8}, digits_cnn());
+  Result<Model> again = preset_model("digits-cnn");
   again->init_default(5);
   EXPECT_EQ(std::vector<float>(again->parameter_data(), again->parameter_data() + again->parameter_count()),
             std::vector<float>(m->parameter_data(), m->parameter_data() + m->parameter_count()));
@@ -166,7 +154,7 @@ TEST(Model, ValidationErrorsNameTheLayer) {
 }
 
 TEST(Model, ForwardRejectsAnInputOfTheWrongShape) {
-  Result<Model> m = Model::create(Shape{1, 8, 8}, digits_cnn());
+  Result<Model> m = preset_model("digits-cnn");
   ASSERT_TRUE(m.ok());
   std::vector<float> x(2 * 64);
   Arena arena;
@@ -178,14 +166,27 @@ TEST(Model, ForwardRejectsAnInputOfTheWrongShape) {
   EXPECT_FALSE(m->output_shape(Shape{2, 1, 8, 9}).ok());
 }
 
-TEST(Model, LayerTypeNamesRoundTrip) {
-  for (LayerType t : {LayerType::kLinear, LayerType::kConv1d, LayerType::kGlobalAvgPool, LayerType::kDropout,
-                      LayerType::kLogSoftmax, LayerType::kReshape}) {
-    Result<LayerType> back = layer_type_from_name(layer_type_name(t));
-    ASSERT_TRUE(back.ok());
-    EXPECT_EQ(*back, t);
+TEST(Model, UnknownPresetListsTheKnownOnes) {
+  Result<Model> m = preset_model("resnet");
+  EXPECT_EQ(m.status().code(), Code::kNotFound);
+  EXPECT_TRUE(contains(m.status(), "unknown preset 'resnet' (presets: digits-cnn)"));
+}
+
+TEST(Model, LayerKindNamesRoundTrip) {
+  for (int k = 0; k < kOpKindCount; ++k) {
+    const OpKind kind = static_cast<OpKind>(k);
+    Result<OpKind> back = layer_kind_from_name(op_kind_name(kind));
+    EXPECT_EQ(back.ok(), is_layer_kind(kind)) << op_kind_name(kind);
+    if (back.ok()) {
+      EXPECT_EQ(*back, kind);
+    }
   }
-  Result<LayerType> bad = layer_type_from_name("lstm");
+  EXPECT_FALSE(layer_kind_from_name("add").ok());  // an op, not a layer
+  Layer not_a_layer = Layer::relu("m");
+  not_a_layer.type = OpKind::kMul;
+  Result<Model> refused = Model::create(Shape{4}, {not_a_layer});
+  EXPECT_TRUE(contains(refused.status(), "layer 'm': mul is not a layer type")) << refused.status().message();
+  Result<OpKind> bad = layer_kind_from_name("lstm");
   EXPECT_EQ(bad.status().code(), Code::kNotFound);
   EXPECT_TRUE(contains(bad.status(), "unknown layer type 'lstm'"));
 }

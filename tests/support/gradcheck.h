@@ -84,6 +84,10 @@ std::vector<int64_t> Dims(const Shape& shape);
 
 /// n values uniform in [lo, hi).
 std::vector<float> Uniform(Rng& rng, int64_t n, float lo = -1.0f, float hi = 1.0f);
+/// An input of `shape` with values uniform in [−1, 1).
+inline Input RandomInput(const char* name, const Shape& shape, Rng& rng) {
+  return Input{name, shape, Uniform(rng, shape.numel())};
+}
 /// n values with min_abs <= |x| < max_abs and random sign (for relu: no input near the kink).
 std::vector<float> AwayFromZero(Rng& rng, int64_t n, float min_abs, float max_abs);
 /// A random permutation of the n distinct values (k − n/2)·spacing, k = 0..n−1: every two values

@@ -194,21 +194,6 @@ Array sigmoid(const Array& x) {
   return map(x, [](double v) { return 1.0 / (1.0 + std::exp(-v)); });
 }
 
-Array softmax(const Array& x) {
-  REF_CHECK(x.rank() >= 1 && x.shape.back() >= 1);
-  const int64_t cols = x.shape.back(), rows = x.numel() / cols;
-  Array y = Array::zeros(x.shape);
-  for (int64_t r = 0; r < rows; ++r) {
-    const double* xr = &x.data[r * cols];
-    double m = xr[0];
-    for (int64_t j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
-    double s = 0.0;
-    for (int64_t j = 0; j < cols; ++j) s += std::exp(xr[j] - m);
-    for (int64_t j = 0; j < cols; ++j) y.data[r * cols + j] = std::exp(xr[j] - m) / s;
-  }
-  return y;
-}
-
 Array log_softmax(const Array& x) {
   REF_CHECK(x.rank() >= 1 && x.shape.back() >= 1);
   const int64_t cols = x.shape.back(), rows = x.numel() / cols;
@@ -223,6 +208,11 @@ Array log_softmax(const Array& x) {
     for (int64_t j = 0; j < cols; ++j) y.data[r * cols + j] = xr[j] - log_sum;
   }
   return y;
+}
+
+// softmax = exp(log-softmax).
+Array softmax(const Array& x) {
+  return map(log_softmax(x), [](double v) { return std::exp(v); });
 }
 
 Array add(const Array& a, const Array& b) {

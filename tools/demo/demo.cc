@@ -10,11 +10,10 @@
 
 #include "salient/explain/backprop.h"
 #include "salient/model.h"
+#include "salient/presets.h"
 #include "salient/rules.h"
 
 namespace {
-
-using salient::Layer;
 
 void print_help() {
   std::printf(
@@ -79,12 +78,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  salient::Result<salient::Model> model = salient::Model::create(
-      salient::Shape{1, 8, 8},
-      {Layer::conv2d("conv1", 1, 16, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu1"),
-       Layer::conv2d("conv2", 16, 32, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu2"),
-       Layer::maxpool2d("pool", {2, 2}), Layer::flatten("flat"), Layer::linear("fc1", 512, 64),
-       Layer::relu("relu3"), Layer::linear("fc2", 64, 10)});
+  salient::Result<salient::Model> model = salient::preset_model("digits-cnn");
   if (!model.ok()) {
     std::fprintf(stderr, "salient_demo: %s\n", model.status().message());
     return 1;

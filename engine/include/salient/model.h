@@ -8,40 +8,22 @@
 #include <vector>
 
 #include "salient/graph.h"
+#include "salient/op_kind.h"
 #include "salient/ops.h"
 #include "salient/status.h"
 
 namespace salient {
 
-enum class LayerType : unsigned char {
-  kLinear,
-  kConv1d,
-  kConv2d,
-  kMaxPool1d,
-  kMaxPool2d,
-  kAvgPool1d,
-  kAvgPool2d,
-  kGlobalAvgPool,
-  kRelu,
-  kTanh,
-  kSigmoid,
-  kSoftmax,
-  kLogSoftmax,
-  kFlatten,
-  kReshape,
-  kDropout,
-};
-
-/// "linear", "conv2d", ..., as in the model files' architecture JSON.
-const char* layer_type_name(LayerType type);
-/// The type named `name`, or kNotFound naming it.
-Result<LayerType> layer_type_from_name(const char* name);
+/// Whether op kind `kind` can be a model layer (every kind except the binary add and mul).
+bool is_layer_kind(OpKind kind);
+/// The layer kind named `name` ("linear", "conv2d", ...: op_kind_name), or kNotFound naming it.
+Result<OpKind> layer_kind_from_name(const char* name);
 
 /// One layer's configuration. Fields a type does not use are ignored. 1-D layers use the .w
 /// component of kernel/stride/padding.
 struct Layer {
   std::string name;
-  LayerType type = LayerType::kRelu;
+  OpKind type = OpKind::kRelu;  // the op the layer runs (is_layer_kind)
   int in_features = 0, out_features = 0;  // linear
   int in_channels = 0, out_channels = 0;  // conv1d, conv2d
   Size2 kernel{1, 1}, stride{1, 1}, padding{0, 0};

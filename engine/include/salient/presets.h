@@ -1,0 +1,14 @@
+// Preset architectures (SPEC §9), by name: the models every comparison in the project uses.
+#pragma once
+
+#include "salient/model.h"
+
+namespace salient {
+
+/// Builds the preset architecture `name` with zeroed parameters (call init_default or load weights):
+///  - "digits-cnn": input [1, 8, 8]; conv2d(1→16, 3×3, pad 1), relu, conv2d(16→32, 3×3, pad 1),
+///    relu, maxpool2d(2), flatten, linear(512→64), relu, linear(64→10).
+/// An unknown name is kNotFound listing the presets.
+Result<Model> preset_model(const char* name);
+
+}  // namespace salient

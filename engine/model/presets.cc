@@ -1,0 +1,18 @@
+#include "salient/presets.h"
+
+#include <cstring>
+
+namespace salient {
+
+Result<Model> preset_model(const char* name) {
+  if (std::strcmp(name, "digits-cnn") == 0) {
+    return Model::create(Shape{1, 8, 8},
+                         {Layer::conv2d("conv1", 1, 16, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu1"),
+                          Layer::conv2d("conv2", 16, 32, {3, 3}, {1, 1}, {1, 1}), Layer::relu("relu2"),
+                          Layer::maxpool2d("pool", {2, 2}), Layer::flatten("flat"),
+                          Layer::linear("fc1", 512, 64), Layer::relu("relu3"), Layer::linear("fc2", 64, 10)});
+  }
+  return Status::error(Code::kNotFound, "unknown preset '%s' (presets: digits-cnn)", name);
+}
+
+}  // namespace salient
