@@ -23,9 +23,10 @@ Tensor linear(Graph& g, const Tensor& x, const Tensor& weight, const Tensor* bia
   if (!y.valid()) return y;
   const int64_t rows = x.numel() / in;
   const KernelTable& k = g.kernels();
-  k.sgemm(Trans::kNo, Trans::kYes, static_cast<int>(rows), out, in, 1.0f, x.data, in, weight.data,
-          in, 0.0f, y.data, out);
-  if (bias) k.add_row_vector(rows, out, bias->data, y.data);
+  GemmEpilogue add_bias;  // y = x·Wᵀ, then + b in the GEMM's epilogue
+  add_bias.col_bias = bias ? bias->data : nullptr;
+  k.sgemm_fused(Trans::kNo, Trans::kYes, static_cast<int>(rows), out, in, 1.0f, x.data, in,
+                weight.data, in, 0.0f, y.data, out, add_bias);
 
   if (Node* n = g.record(OpKind::kLinear)) {
     n->in[0] = x.id;

@@ -20,6 +20,19 @@ void sgemm(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a,
   }
 }
 
+// sgemm, then C[i,j] = act(C[i,j] + row_bias[i] + col_bias[j]) with act = ReLU or identity.
+void sgemm_fused(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda,
+                 const float* b, int ldb, float beta, float* c, int ldc, const GemmEpilogue& ep) {
+  sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      float& cij = c[i * ldc + j];
+      if (ep.row_bias) cij += ep.row_bias[i];
+      if (ep.col_bias) cij += ep.col_bias[j];
+      if (ep.relu) cij = cij > 0.0f ? cij : 0.0f;
+    }
+}
+
 // y[r, j] += b[j]
 void add_row_vector(int64_t rows, int cols, const float* b, float* y) {
   for (int64_t r = 0; r < rows; ++r)

@@ -2,14 +2,24 @@
 // formulas on KernelTable). They are the oracle of the kernel tests and the last entry in dispatch.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "salient/kernels.h"
 
 namespace salient::ref {
 
+/// σ(x) = 1/(1 + e^−x), evaluated as e^x/(1 + e^x) for x < 0 so that neither branch overflows.
+inline float stable_sigmoid(float x) {
+  if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
+  const float e = std::exp(x);
+  return e / (1.0f + e);
+}
+
 void sgemm(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda,
            const float* b, int ldb, float beta, float* c, int ldc);
+void sgemm_fused(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda,
+                 const float* b, int ldb, float beta, float* c, int ldc, const GemmEpilogue& ep);
 void add_row_vector(int64_t rows, int cols, const float* b, float* y);
 void sum_rows_accumulate(int64_t rows, int cols, const float* gy, float* gb);
 
@@ -40,5 +50,25 @@ void add(int64_t n, const float* a, const float* b, float* y);
 void mul(int64_t n, const float* a, const float* b, float* y);
 void accumulate(int64_t n, const float* x, float* y);
 void mul_accumulate(int64_t n, const float* a, const float* b, float* y);
+
+void gru_gates_forward(int n, int h, const float* gi, const float* gh, const float* h_prev,
+                       float* h_out, float* ws);
+void gru_gates_backward(int n, int h, const float* dh, const float* h_prev, const float* ws,
+                        float* d_gi, float* d_gh, float* dh_prev);
+
+void channel_mean_var(int64_t outer, int c, int64_t inner, const float* x, float* mean, float* var);
+void channel_affine(int64_t outer, int c, int64_t inner, const float* x, const float* scale,
+                    const float* shift, float* y);
+void batchnorm_backward(int64_t outer, int c, int64_t inner, const float* x, const float* gy,
+                        const float* mean, const float* invstd, const float* gamma, bool training,
+                        float* gx, float* ggamma, float* gbeta);
+
+void cross_entropy_rows(int64_t rows, int cols, const float* x, const float* labels, float* loss);
+void cross_entropy_rows_backward(int64_t rows, int cols, const float* x, const float* labels,
+                                 float scale, float* gx);
+void bce_with_logits(int64_t n, const float* x, const float* y, float* loss);
+void bce_with_logits_backward(int64_t n, const float* x, const float* y, float scale, float* gx);
+void squared_difference(int64_t n, const float* a, const float* b, float* loss);
+void scaled_difference_accumulate(int64_t n, float scale, const float* a, const float* b, float* g);
 
 }  // namespace salient::ref

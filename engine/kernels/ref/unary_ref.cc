@@ -17,16 +17,8 @@ void tanh(int64_t n, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
 
-// Evaluated as e^{x}/(1 + e^{x}) for x < 0 so neither branch overflows.
 void sigmoid(int64_t n, const float* x, float* y) {
-  for (int64_t i = 0; i < n; ++i) {
-    if (x[i] >= 0.0f) {
-      y[i] = 1.0f / (1.0f + std::exp(-x[i]));
-    } else {
-      const float e = std::exp(x[i]);
-      y[i] = e / (1.0f + e);
-    }
-  }
+  for (int64_t i = 0; i < n; ++i) y[i] = stable_sigmoid(x[i]);
 }
 
 void relu_backward(int64_t n, const float* x, const float* gy, float* gx) {

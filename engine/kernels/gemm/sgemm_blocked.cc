@@ -1,0 +1,175 @@
+// The blocked SGEMM loop nest and its split over threads (see sgemm_blocked.h).
+#include "gemm/sgemm_blocked.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "gemm/pack_buffer.h"
+#include "salient/assert.h"
+#include "salient/threads.h"
+
+namespace salient::kern {
+namespace {
+
+// One thread's share: C[m×n] = alpha·op(A)·op(B) + beta·C (+ epilogue), all pointers at its origin.
+struct Gemm {
+  Trans ta, tb;
+  int m, n, k;
+  float alpha;
+  const float* a;
+  int lda;
+  const float* b;
+  int ldb;
+  float beta;
+  float* c;
+  int ldc;
+  GemmEpilogue ep;
+  bool has_ep;
+
+  const float* a_at(int i, int p) const {
+    return ta == Trans::kNo ? a + int64_t{i} * lda + p : a + int64_t{p} * lda + i;
+  }
+  const float* b_at(int p, int j) const {
+    return tb == Trans::kNo ? b + int64_t{p} * ldb + j : b + int64_t{j} * ldb + p;
+  }
+  // The same product restricted to rows [i0, i0 + rows) and columns [j0, j0 + cols) of C.
+  Gemm part(int i0, int rows, int j0, int cols) const {
+    Gemm g = *this;
+    g.m = rows;
+    g.n = cols;
+    g.a = a_at(i0, 0);
+    g.b = b_at(0, j0);
+    g.c = c + int64_t{i0} * ldc + j0;
+    if (g.ep.row_bias) g.ep.row_bias += i0;
+    if (g.ep.col_bias) g.ep.col_bias += j0;
+    return g;
+  }
+};
+
+// Rows of the A micro-panel that starts at row ir of an mc-row block: MR, except that a remainder
+// of MR < rest < 2·MR is shared by the last two panels, so no tile runs on a sliver of rows
+// (a 2-row tile has too few independent accumulators to hide the FMA latency).
+int panel_rows(int mr, int mc, int ir) {
+  const int rest = mc - ir;
+  if (rest >= 2 * mr || rest <= mr) return std::min(mr, rest);
+  return (rest + 1) / 2;
+}
+
+// op(A)[ic:ic+mc, pc:pc+kc] → micro-panels of panel_rows rows (stride MR), alpha folded in.
+void pack_a(const SgemmMicroArch& arch, const Gemm& g, int ic, int pc, int mc, int kc, float* dst) {
+  const PackFn pack = g.ta == Trans::kNo ? arch.pack_transposed : arch.pack_copied;
+  for (int ir = 0, rows = 0; ir < mc; ir += rows, dst += arch.mr * kc) {
+    rows = panel_rows(arch.mr, mc, ir);
+    pack(rows, kc, g.a_at(ic + ir, pc), g.lda, g.alpha, dst, arch.mr);
+  }
+}
+
+// op(B)[pc:pc+kc, jc:jc+nc] → NR-column micro-panels.
+void pack_b(const SgemmMicroArch& arch, const Gemm& g, int pc, int jc, int kc, int nc, float* dst) {
+  const PackFn pack = g.tb == Trans::kNo ? arch.pack_copied : arch.pack_transposed;
+  for (int jr = 0; jr < nc; jr += arch.nr)
+    pack(std::min(arch.nr, nc - jr), kc, g.b_at(pc, jc + jr), g.ldb, 1.0f, dst + jr * kc, arch.nr);
+}
+
+void run(const SgemmMicroArch& arch, const Gemm& g) {
+  float* a_block = pack_buffer(size_t(arch.mc) * arch.kc + size_t(arch.kc) * arch.nc);
+  float* b_panel = a_block + size_t(arch.mc) * arch.kc;
+  for (int jc = 0; jc < g.n; jc += arch.nc) {
+    const int nc = std::min(arch.nc, g.n - jc);
+    for (int pc = 0; pc < g.k; pc += arch.kc) {
+      const int kc = std::min(arch.kc, g.k - pc);
+      const float beta = pc == 0 ? g.beta : 1.0f;
+      const bool last = pc + kc == g.k;
+      pack_b(arch, g, pc, jc, kc, nc, b_panel);
+      for (int ic = 0; ic < g.m; ic += arch.mc) {
+        const int mc = std::min(arch.mc, g.m - ic);
+        pack_a(arch, g, ic, pc, mc, kc, a_block);
+        for (int jr = 0; jr < nc; jr += arch.nr) {
+          const int cols = std::min(arch.nr, nc - jr);
+          const float* a_panel = a_block;
+          for (int ir = 0, rows = 0; ir < mc; ir += rows, a_panel += arch.mr * kc) {
+            rows = panel_rows(arch.mr, mc, ir);
+            GemmEpilogue ep = g.ep;
+            if (ep.row_bias) ep.row_bias += ic + ir;
+            if (ep.col_bias) ep.col_bias += jc + jr;
+            arch.tile(rows, cols, kc, a_panel, b_panel + jr * kc, beta,
+                      g.c + int64_t{ic + ir} * g.ldc + jc + jr, g.ldc,
+                      last && g.has_ep ? &ep : nullptr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// k = 0: the product is empty, so C = beta·C (0 when beta = 0), then the epilogue.
+void scale_only(const Gemm& g) {
+  for (int i = 0; i < g.m; ++i)
+    for (int j = 0; j < g.n; ++j) {
+      float& cij = g.c[int64_t{i} * g.ldc + j];
+      cij = g.beta == 0.0f ? 0.0f : g.beta * cij;
+      if (!g.has_ep) continue;
+      if (g.ep.row_bias) cij += g.ep.row_bias[i];
+      if (g.ep.col_bias) cij += g.ep.col_bias[j];
+      if (g.ep.relu) cij = cij > 0.0f ? cij : 0.0f;
+    }
+}
+
+// Below this many FLOPs per extra thread, waking a worker costs more than it saves.
+constexpr double kFlopsPerThread = 2e6;
+
+// C = alpha·A·Bᵀ + beta·C for a few rows, through the arch's in-place dot kernel.
+void run_dot(const SgemmMicroArch& arch, const Gemm& g) {
+  arch.dot(g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
+           g.has_ep ? &g.ep : nullptr);
+}
+
+struct Split {
+  const SgemmMicroArch* arch;
+  const Gemm* g;
+  void (*run)(const SgemmMicroArch&, const Gemm&);  // run or run_dot
+  bool by_columns;
+  int parts;
+};
+
+// Part t of `parts` gets whole tiles [tiles·t/parts, tiles·(t+1)/parts) along the split dimension.
+void run_parts(void* ctx, int64_t begin, int64_t end) {
+  const Split& s = *static_cast<const Split*>(ctx);
+  const int step = s.by_columns ? s.arch->nr : s.arch->mr;
+  const int size = s.by_columns ? s.g->n : s.g->m;
+  const int64_t tiles = (size + step - 1) / step;
+  for (int64_t t = begin; t < end; ++t) {
+    const int lo = static_cast<int>(tiles * t / s.parts) * step;
+    const int hi = std::min(size, static_cast<int>(tiles * (t + 1) / s.parts) * step);
+    if (lo >= hi) continue;
+    s.run(*s.arch,
+          s.by_columns ? s.g->part(0, s.g->m, lo, hi - lo) : s.g->part(lo, hi - lo, 0, s.g->n));
+  }
+}
+
+}  // namespace
+
+void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n, int k, float alpha,
+                   const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc,
+                   const GemmEpilogue* ep) {
+  SALIENT_ASSERT(m >= 0 && n >= 0 && k >= 0);
+  if (m == 0 || n == 0) return;
+  Gemm g{ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmEpilogue{}, false};
+  if (ep) g.ep = *ep, g.has_ep = true;
+  if (k == 0) return scale_only(g);
+
+  const bool dot = ta == Trans::kNo && tb == Trans::kYes && m <= arch.dot_rows;
+  // Split C along columns when it is at least as wide as tall (each thread then packs only its
+  // own B columns), else along rows; never into more parts than tiles.
+  const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
+  const bool by_columns = dot || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const double flops = 2.0 * m * n * k;
+  const int parts = static_cast<int>(
+      std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),
+                        std::max(1.0, flops / kFlopsPerThread)}));
+  if (parts <= 1) return dot ? run_dot(arch, g) : run(arch, g);
+  Split split{&arch, &g, dot ? run_dot : run, by_columns, parts};
+  parallel_for(parts, &split, run_parts);
+}
+
+}  // namespace salient::kern

@@ -1,0 +1,16 @@
+// Declarations of every SIMD kernel variant, generated from the lists in list/: a variant has
+// exactly the type of the KernelTable slot it fills.
+#pragma once
+
+#include <type_traits>
+
+#include "salient/kernels.h"
+
+namespace salient::kern {
+
+#define SALIENT_KERNEL(slot, isa, function) \
+  std::remove_pointer_t<decltype(KernelTable::slot)> function;
+#include "list/sgemm.inc"
+#undef SALIENT_KERNEL
+
+}  // namespace salient::kern

@@ -1,0 +1,250 @@
+// Every SGEMM variant (the table kernels_for(isa) of each ISA this CPU runs, whatever the
+// SALIENT_MAX_ISA cap) against the scalar reference, on odd and edge shapes: 1×1, primes, the
+// register tiles ± 1 (6×16 for AVX2, 14×32 for AVX-512), depths across the KC = 256 block, sizes
+// across the MC and NC blocks, and the few-row A·Bᵀ of the dot kernels; all four transpose cases,
+// strided operands whose padding holds NaN (a read outside the matrix shows up), a C padding
+// sentinel (a write outside shows up), and beta = 0 over NaN garbage.
+//
+// Tolerance. Each C element is a k-term dot product. In float32 with unit roundoff u = eps/2, any
+// summation order gives |fl(Σ a·b) − Σ a·b| ≤ γ_k·Σ|a||b| with γ_k = k·u/(1 − k·u) (Higham,
+// Accuracy and Stability of Numerical Algorithms, §3.1). The variant and the reference each satisfy
+// it, and alpha and beta add two more roundings, so
+//     |c − c_ref| ≤ (k + 2)·eps·(|alpha|·Σ_p |a_ip||b_pj| + |beta·c0_ij|)
+// bounds their difference (2γ_{k+2} ≤ (k + 2)·eps for k·u ≪ 1). A wrong index or a lost block gives
+// errors of the size of the terms themselves, far above it.
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "salient/isa.h"
+#include "salient/kernels.h"
+#include "salient/random.h"
+#include "salient/threads.h"
+
+namespace salient {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kSentinel = -777.0f;
+
+// The non-reference tables this CPU can run (every SIMD variant in the lists).
+std::vector<const KernelTable*> simd_tables() {
+  std::vector<const KernelTable*> tables;
+  for (Isa isa : kAllIsas)
+    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
+  return tables;
+}
+
+// A rows×cols row-major matrix with row stride cols + pad; the padding holds `fill`.
+struct Matrix {
+  int rows, cols, ld;
+  std::vector<float> v;
+  Matrix(int r, int c, int pad, float fill)
+      : rows(r), cols(c), ld(c + pad), v(size_t(r) * (c + pad), fill) {}
+  float& at(int i, int j) { return v[size_t(i) * ld + j]; }
+  float at(int i, int j) const { return v[size_t(i) * ld + j]; }
+};
+
+Matrix random_matrix(int rows, int cols, int pad, Rng& rng) {
+  Matrix m(rows, cols, pad, kNaN);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) m.at(i, j) = rng.uniform(-1.0f, 1.0f);
+  return m;
+}
+
+struct Shape3 {
+  int m, n, k;
+};
+
+struct Scalars {
+  float alpha, beta;
+  bool nan_c;  // C starts as NaN (beta must be 0)
+};
+
+struct Operands {
+  Trans ta, tb;
+  Shape3 s;
+  Matrix a, b, c0;
+  Operands(Trans ta_, Trans tb_, Shape3 s_, const Scalars& sc, uint64_t seed)
+      : ta(ta_), tb(tb_), s(s_), a(0, 0, 0, 0), b(0, 0, 0, 0), c0(0, 0, 0, 0) {
+    Rng rng(seed);
+    a = ta == Trans::kNo ? random_matrix(s.m, s.k, 3, rng) : random_matrix(s.k, s.m, 1, rng);
+    b = tb == Trans::kNo ? random_matrix(s.k, s.n, 2, rng) : random_matrix(s.n, s.k, 5, rng);
+    c0 = random_matrix(s.m, s.n, 4, rng);
+    for (int i = 0; i < s.m; ++i) {
+      for (int j = 0; j < s.n; ++j)
+        if (sc.nan_c) c0.at(i, j) = kNaN;
+      for (int j = s.n; j < c0.ld; ++j) c0.at(i, j) = kSentinel;
+    }
+  }
+  float op_a(int i, int p) const { return ta == Trans::kNo ? a.at(i, p) : a.at(p, i); }
+  float op_b(int p, int j) const { return tb == Trans::kNo ? b.at(p, j) : b.at(j, p); }
+  // The error bound of the header comment for C[i, j]. An epilogue adds two bias additions, each
+  // rounding a value of at most magnitude + 2 (|bias| < 1); the ReLU moves no error.
+  double bound(int i, int j, const Scalars& sc, bool epilogue) const {
+    double magnitude = 0.0;
+    for (int p = 0; p < s.k; ++p) magnitude += std::fabs(double(op_a(i, p)) * op_b(p, j));
+    magnitude *= std::fabs(sc.alpha);
+    if (sc.beta != 0.0f) magnitude += std::fabs(double(sc.beta) * c0.at(i, j));
+    const double eps = FLT_EPSILON;
+    return (s.k + 2) * eps * magnitude + (epilogue ? 2 * eps * (magnitude + 2) : 0.0);
+  }
+};
+
+Matrix run_sgemm(const KernelTable& t, const Operands& o, const Scalars& sc,
+                 const GemmEpilogue* ep) {
+  Matrix c = o.c0;
+  if (ep)
+    t.sgemm_fused(o.ta, o.tb, o.s.m, o.s.n, o.s.k, sc.alpha, o.a.v.data(), o.a.ld, o.b.v.data(),
+                  o.b.ld, sc.beta, c.v.data(), c.ld, *ep);
+  else
+    t.sgemm(o.ta, o.tb, o.s.m, o.s.n, o.s.k, sc.alpha, o.a.v.data(), o.a.ld, o.b.v.data(), o.b.ld,
+            sc.beta, c.v.data(), c.ld);
+  return c;
+}
+
+// Compares every SIMD table with the reference on one problem; stops at the first bad element.
+void check(Trans ta, Trans tb, Shape3 s, const Scalars& sc, const GemmEpilogue* ep = nullptr) {
+  const Operands o(ta, tb, s, sc, uint64_t(s.m) * 1000003u + uint64_t(s.n) * 1009u + uint64_t(s.k));
+  const Matrix want = run_sgemm(reference_kernels(), o, sc, ep);
+  for (const KernelTable* t : simd_tables()) {
+    const Matrix got = run_sgemm(*t, o, sc, ep);
+    SCOPED_TRACE(testing::Message()
+                 << t->isa << " ta=" << int(ta) << " tb=" << int(tb) << " m=" << s.m << " n=" << s.n
+                 << " k=" << s.k << " alpha=" << sc.alpha << " beta=" << sc.beta);
+    for (int i = 0; i < s.m; ++i) {
+      for (int j = 0; j < s.n; ++j) {
+        const double tol = o.bound(i, j, sc, ep != nullptr);
+        const double d = std::fabs(double(got.at(i, j)) - want.at(i, j));
+        ASSERT_TRUE(std::isfinite(got.at(i, j)))
+            << "C[" << i << "][" << j << "] = " << got.at(i, j);
+        ASSERT_LE(d, tol) << "C[" << i << "][" << j << "]: " << got.at(i, j) << " vs "
+                          << want.at(i, j);
+      }
+      for (int j = s.n; j < got.ld; ++j)
+        ASSERT_EQ(got.at(i, j), kSentinel) << "padding of C written";
+    }
+  }
+}
+
+constexpr Trans kTrans[] = {Trans::kNo, Trans::kYes};
+constexpr Scalars kPlain{1.0f, 0.0f, true};        // C = A·B over NaN garbage
+constexpr Scalars kAccumulate{1.0f, 1.0f, false};  // C += A·B (backward)
+constexpr Scalars kGeneral{-0.75f, 0.5f, false};   // alpha and beta both active
+
+void check_all_cases(Shape3 s) {
+  for (Trans ta : kTrans)
+    for (Trans tb : kTrans)
+      for (const Scalars& sc : {kPlain, kAccumulate, kGeneral}) check(ta, tb, s, sc);
+}
+
+TEST(SgemmVariants, ThereIsAVariantOnX86) {
+#if defined(__x86_64__)
+  if (cpu_isa() == Isa::kScalar) GTEST_SKIP() << "this CPU has no AVX2";
+  EXPECT_FALSE(simd_tables().empty());
+#else
+  GTEST_SKIP() << "no SIMD variants on this architecture yet";
+#endif
+}
+
+TEST(SgemmVariants, OneByOne) { check_all_cases({1, 1, 1}); }
+
+TEST(SgemmVariants, Primes) {
+  for (Shape3 s : {Shape3{3, 5, 7}, Shape3{7, 13, 31}, Shape3{37, 41, 43}, Shape3{2, 97, 3}})
+    check_all_cases(s);
+}
+
+// Rows around MR = 6 and 14, columns around one and two vectors and NR = 16 and 32.
+TEST(SgemmVariants, RegisterTileEdges) {
+  for (int m : {5, 6, 7, 13, 14, 15, 28, 29})
+    for (int n : {7, 8, 9, 15, 16, 17, 31, 32, 33})
+      for (Trans ta : kTrans)
+        for (Trans tb : kTrans) check(ta, tb, {m, n, 9}, m % 2 ? kGeneral : kPlain);
+}
+
+// Depths across the KC = 256 block: beta applies to the first block only.
+TEST(SgemmVariants, LargeDepth) {
+  for (int k : {255, 256, 257, 700}) check_all_cases({9, 35, k});
+}
+
+// Sizes across the MC (112, 144) and NC (512) blocks.
+TEST(SgemmVariants, AcrossCacheBlocks) {
+  check(Trans::kNo, Trans::kNo, {150, 40, 20}, kGeneral);
+  check(Trans::kYes, Trans::kYes, {150, 40, 20}, kAccumulate);
+  check(Trans::kNo, Trans::kYes, {5, 530, 20}, kPlain);
+  check(Trans::kYes, Trans::kNo, {5, 530, 20}, kGeneral);
+  check(Trans::kNo, Trans::kNo, {130, 150, 300}, kAccumulate);
+}
+
+// A·Bᵀ with up to 4 rows (a batch-1 linear layer, a GRU step) takes the in-place dot kernel
+// (3 rows on AVX2); 5 rows is back on the loop nest. Depths around the 8- and 16-lane vectors.
+TEST(SgemmVariants, SkinnyTimesTransposed) {
+  for (int m : {1, 2, 3, 4, 5})
+    for (int n : {1, 3, 4, 5, 9, 33})
+      for (int k : {1, 7, 8, 9, 15, 16, 17, 200}) {
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain);
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kGeneral);
+      }
+  check(Trans::kNo, Trans::kYes, {1, 600, 200}, kAccumulate);  // a GRU(→200) step at batch 1
+}
+
+// The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
+TEST(SgemmVariants, LinearLayerShapes) {
+  check(Trans::kNo, Trans::kYes, {32, 64, 512}, kPlain);
+  check(Trans::kNo, Trans::kNo, {32, 512, 64}, kAccumulate);
+  check(Trans::kYes, Trans::kNo, {64, 512, 32}, kAccumulate);
+}
+
+TEST(SgemmVariants, EmptyDepthScalesC) {
+  check_all_cases({4, 19, 0});
+  for (const KernelTable* t : simd_tables()) {  // m = 0 or n = 0 touches nothing
+    float c = kSentinel;
+    t->sgemm(Trans::kNo, Trans::kNo, 0, 1, 3, 1.0f, nullptr, 3, nullptr, 1, 0.0f, &c, 1);
+    t->sgemm(Trans::kNo, Trans::kNo, 1, 0, 3, 1.0f, nullptr, 3, nullptr, 1, 0.0f, &c, 1);
+    EXPECT_EQ(c, kSentinel) << t->isa;
+  }
+}
+
+TEST(SgemmVariants, FusedEpilogues) {
+  Rng rng(7);
+  std::vector<float> row_bias(64), col_bias(600);
+  for (float& x : row_bias) x = rng.uniform(-1.0f, 1.0f);
+  for (float& x : col_bias) x = rng.uniform(-1.0f, 1.0f);
+  const GemmEpilogue epilogues[] = {{row_bias.data(), nullptr, false},
+                                    {nullptr, col_bias.data(), false},
+                                    {row_bias.data(), col_bias.data(), true},
+                                    {nullptr, nullptr, true}};
+  for (const GemmEpilogue& ep : epilogues)
+    for (Shape3 s : {Shape3{1, 1, 1}, Shape3{3, 9, 17}, Shape3{15, 33, 9}, Shape3{29, 17, 300},
+                     Shape3{4, 530, 5}, Shape3{6, 7, 0}})
+      for (Trans ta : kTrans)
+        for (Trans tb : kTrans) {
+          check(ta, tb, s, kPlain, &ep);
+          check(ta, tb, s, kGeneral, &ep);
+        }
+}
+
+// Threads split C into whole tiles without changing any element's summation order, so every
+// thread count gives the same bits.
+TEST(SgemmVariants, BitIdenticalForEveryThreadCount) {
+  const int saved = thread_count();
+  const Operands tall(Trans::kNo, Trans::kYes, {203, 301, 150}, kAccumulate, 11);
+  const Operands skinny(Trans::kNo, Trans::kYes, {2, 3001, 900}, kAccumulate, 12);  // dot kernel
+  for (const Operands* o : {&tall, &skinny})
+    for (const KernelTable* t : simd_tables()) {
+      set_thread_count(1);
+      const Matrix one = run_sgemm(*t, *o, kAccumulate, nullptr);
+      for (int threads : {2, 3, 5}) {
+        set_thread_count(threads);
+        const Matrix many = run_sgemm(*t, *o, kAccumulate, nullptr);
+        EXPECT_EQ(one.v, many.v) << t->isa << " m=" << o->s.m << " with " << threads << " threads";
+      }
+    }
+  set_thread_count(saved);
+}
+
+}  // namespace
+}  // namespace salient
