@@ -22,6 +22,13 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::kDropout: return "dropout";
     case OpKind::kAdd: return "add";
     case OpKind::kMul: return "mul";
+    case OpKind::kGru: return "gru";
+    case OpKind::kBatchNorm1d: return "batchnorm1d";
+    case OpKind::kBatchNorm2d: return "batchnorm2d";
+    case OpKind::kCrossEntropy: return "cross_entropy";
+    case OpKind::kBceWithLogits: return "bce_with_logits";
+    case OpKind::kMse: return "mse";
+    case OpKind::kTimeStep: return "time_step";
     case OpKind::kCount: break;
   }
   return "?";

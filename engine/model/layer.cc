@@ -27,10 +27,11 @@ Result<int64_t> window_out(const Layer& l, int64_t n, int k, int s, int p) {
     return Status::error(Code::kInvalidArgument, "layer '%s': kernel and stride must be >= 1, padding >= 0",
                          l.name.c_str());
   if (n == 0) return int64_t{0};
-  if (n + 2 * p < k)
+  const int64_t padded = n + 2 * static_cast<int64_t>(p);
+  if (padded < k)
     return Status::error(Code::kInvalidArgument, "layer '%s': window %d is larger than the input length %lld",
-                         l.name.c_str(), k, static_cast<long long>(n + 2 * p));
-  return (n + 2 * p - k) / s + 1;
+                         l.name.c_str(), k, static_cast<long long>(padded));
+  return (padded - k) / s + 1;
 }
 
 Status bad_input(const Layer& l, const Shape& in, const char* expected) {
@@ -41,7 +42,18 @@ Status bad_input(const Layer& l, const Shape& in, const char* expected) {
 }  // namespace
 
 bool is_layer_kind(OpKind kind) {
-  return kind != OpKind::kAdd && kind != OpKind::kMul && kind != OpKind::kCount;
+  switch (kind) {
+    case OpKind::kAdd:
+    case OpKind::kMul:
+    case OpKind::kCrossEntropy:
+    case OpKind::kBceWithLogits:
+    case OpKind::kMse:
+    case OpKind::kTimeStep:
+    case OpKind::kCount:
+      return false;
+    default:
+      return true;
+  }
 }
 
 Result<OpKind> layer_kind_from_name(const char* name) {
@@ -107,6 +119,29 @@ Layer Layer::reshape(std::string name, Shape per_sample) {
 Layer Layer::dropout(std::string name, float p) {
   Layer l = make(std::move(name), OpKind::kDropout);
   l.p = p;
+  return l;
+}
+
+Layer Layer::gru(std::string name, int input_size, int hidden_size, bool all_steps, bool bias) {
+  Layer l = make(std::move(name), OpKind::kGru);
+  l.input_size = input_size;
+  l.hidden_size = hidden_size;
+  l.all_steps = all_steps;
+  l.bias = bias;
+  return l;
+}
+
+Layer Layer::batchnorm1d(std::string name, int num_features, float eps, float momentum) {
+  Layer l = make(std::move(name), OpKind::kBatchNorm1d);
+  l.num_features = num_features;
+  l.eps = eps;
+  l.momentum = momentum;
+  return l;
+}
+
+Layer Layer::batchnorm2d(std::string name, int num_features, float eps, float momentum) {
+  Layer l = batchnorm1d(std::move(name), num_features, eps, momentum);
+  l.type = OpKind::kBatchNorm2d;
   return l;
 }
 
@@ -210,8 +245,36 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
       return Status::error(Code::kInvalidArgument, "layer '%s': cannot reshape %s to %s", l.name.c_str(),
                            ShapeStr(in).c_str(), ShapeStr(l.shape).c_str());
     }
+    case OpKind::kGru: {
+      if (l.input_size < 1 || l.hidden_size < 1)
+        return Status::error(Code::kInvalidArgument, "layer '%s': input_size and hidden_size must be >= 1",
+                             l.name.c_str());
+      if (in.rank != 2 || in[1] != l.input_size) {
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "[T, %d]", l.input_size);
+        return bad_input(l, in, expected);
+      }
+      return l.all_steps ? Shape{in[0], l.hidden_size} : Shape{l.hidden_size};
+    }
+    case OpKind::kBatchNorm1d:
+    case OpKind::kBatchNorm2d: {
+      const bool two_d = l.type == OpKind::kBatchNorm2d;
+      if (l.num_features < 1 || !(l.eps > 0.0f) || !(l.momentum >= 0.0f && l.momentum <= 1.0f))
+        return Status::error(Code::kInvalidArgument,
+                             "layer '%s': num_features >= 1, eps > 0 and momentum in [0, 1] are required",
+                             l.name.c_str());
+      char expected[64];
+      std::snprintf(expected, sizeof expected, two_d ? "[%d, H, W]" : "[..., %d]", l.num_features);
+      if (two_d ? (in.rank != 3 || in[0] != l.num_features) : (in.rank < 1 || in.back() != l.num_features))
+        return bad_input(l, in, expected);
+      return out;
+    }
     case OpKind::kAdd:
     case OpKind::kMul:
+    case OpKind::kCrossEntropy:
+    case OpKind::kBceWithLogits:
+    case OpKind::kMse:
+    case OpKind::kTimeStep:
     case OpKind::kCount:
       break;
   }

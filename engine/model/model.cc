@@ -11,15 +11,62 @@
 namespace salient {
 namespace {
 
-bool has_params(const Layer& l) {
-  return l.type == OpKind::kLinear || l.type == OpKind::kConv1d || l.type == OpKind::kConv2d;
+// One parameter tensor a layer owns: its name suffix, shape, whether optimisers train it, and how
+// PyTorch initialises it by default.
+enum class Init { kFanIn, kOnes, kZeros };
+struct ParamSpec {
+  const char* suffix;
+  Shape shape;
+  bool trainable;
+  Init init;
+};
+
+// The parameters of a layer in PyTorch's state_dict order; returns how many were written.
+int param_specs(const Layer& l, ParamSpec out[4]) {
+  int n = 0;
+  switch (l.type) {
+    case OpKind::kLinear:
+      out[n++] = {"weight", Shape{l.out_features, l.in_features}, true, Init::kFanIn};
+      if (l.bias) out[n++] = {"bias", Shape{l.out_features}, true, Init::kFanIn};
+      break;
+    case OpKind::kConv1d:
+    case OpKind::kConv2d:
+      out[n++] = {"weight",
+                  l.type == OpKind::kConv1d ? Shape{l.out_channels, l.in_channels, l.kernel.w}
+                                            : Shape{l.out_channels, l.in_channels, l.kernel.h, l.kernel.w},
+                  true, Init::kFanIn};
+      if (l.bias) out[n++] = {"bias", Shape{l.out_channels}, true, Init::kFanIn};
+      break;
+    case OpKind::kGru:
+      out[n++] = {"weight_ih_l0", Shape{3 * l.hidden_size, l.input_size}, true, Init::kFanIn};
+      out[n++] = {"weight_hh_l0", Shape{3 * l.hidden_size, l.hidden_size}, true, Init::kFanIn};
+      if (l.bias) {
+        out[n++] = {"bias_ih_l0", Shape{3 * l.hidden_size}, true, Init::kFanIn};
+        out[n++] = {"bias_hh_l0", Shape{3 * l.hidden_size}, true, Init::kFanIn};
+      }
+      break;
+    case OpKind::kBatchNorm1d:
+    case OpKind::kBatchNorm2d:
+      out[n++] = {"weight", Shape{l.num_features}, true, Init::kOnes};
+      out[n++] = {"bias", Shape{l.num_features}, true, Init::kZeros};
+      out[n++] = {"running_mean", Shape{l.num_features}, false, Init::kZeros};
+      out[n++] = {"running_var", Shape{l.num_features}, false, Init::kOnes};
+      break;
+    default:
+      break;
+  }
+  return n;
 }
 
-Shape weight_shape(const Layer& l) {
+// PyTorch's default bound 1/√fan_in: fan_in of linear/conv weights, and 1/√hidden_size for GRUs.
+float fan_in_bound(const Layer& l) {
   switch (l.type) {
-    case OpKind::kLinear: return Shape{l.out_features, l.in_features};
-    case OpKind::kConv1d: return Shape{l.out_channels, l.in_channels, l.kernel.w};
-    default: return Shape{l.out_channels, l.in_channels, l.kernel.h, l.kernel.w};
+    case OpKind::kLinear: return 1.0f / std::sqrt(static_cast<float>(l.in_features));
+    case OpKind::kConv1d: return 1.0f / std::sqrt(static_cast<float>(l.in_channels * l.kernel.w));
+    case OpKind::kConv2d:
+      return 1.0f / std::sqrt(static_cast<float>(l.in_channels * l.kernel.h * l.kernel.w));
+    case OpKind::kGru: return 1.0f / std::sqrt(static_cast<float>(l.hidden_size));
+    default: return 0.0f;
   }
 }
 
@@ -67,20 +114,13 @@ Result<Model> Model::create(const Shape& input_shape, std::vector<Layer> layers)
     Result<Shape> next = layer_output_shape(l, shape);
     if (!next.ok()) return next.status();
     shape = *next;
-    LayerParams lp;
-    if (has_params(l)) {
-      const Shape w = weight_shape(l);
-      lp.weight = static_cast<int>(m.parameters_.size());
-      m.parameters_.push_back({l.name + ".weight", w, offset});
-      offset += static_cast<size_t>(w.numel());
-      if (l.bias) {
-        const Shape b{w[0]};
-        lp.bias = static_cast<int>(m.parameters_.size());
-        m.parameters_.push_back({l.name + ".bias", b, offset});
-        offset += static_cast<size_t>(b.numel());
-      }
+    ParamSpec specs[4];
+    const int count = param_specs(l, specs);
+    m.layer_params_.push_back({static_cast<int>(m.parameters_.size()), count});
+    for (int k = 0; k < count; ++k) {
+      m.parameters_.push_back({l.name + "." + specs[k].suffix, specs[k].shape, offset, specs[k].trainable});
+      offset += static_cast<size_t>(specs[k].shape.numel());
     }
-    m.layer_params_.push_back(lp);
   }
   m.layers_ = std::move(layers);
   m.storage_.assign(offset, 0.0f);
@@ -89,15 +129,20 @@ Result<Model> Model::create(const Shape& input_shape, std::vector<Layer> layers)
 
 void Model::init_default(uint64_t seed) {
   Rng rng(seed);
-  for (const LayerParams& lp : layer_params_) {
-    if (lp.weight < 0) continue;
-    const Shape& w = parameters_[lp.weight].shape;
-    const float bound = 1.0f / std::sqrt(static_cast<float>(w.numel_from(1)));  // 1/√fan_in
-    for (int index : {lp.weight, lp.bias}) {
-      if (index < 0) continue;
-      const Parameter& p = parameters_[index];
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    ParamSpec specs[4];
+    param_specs(layers_[i], specs);
+    const float bound = fan_in_bound(layers_[i]);
+    for (int k = 0; k < layer_params_[i].count; ++k) {
+      const Parameter& p = parameters_[layer_params_[i].first + k];
       float* data = storage_.data() + p.offset;
-      for (int64_t i = 0; i < p.shape.numel(); ++i) data[i] = rng.uniform(-bound, bound);
+      for (int64_t j = 0; j < p.shape.numel(); ++j) {
+        switch (specs[k].init) {
+          case Init::kFanIn: data[j] = rng.uniform(-bound, bound); break;
+          case Init::kOnes: data[j] = 1.0f; break;
+          case Init::kZeros: data[j] = 0.0f; break;
+        }
+      }
     }
   }
 }
@@ -139,7 +184,15 @@ Result<Shape> Model::output_shape(const Shape& input) const {
   return out;
 }
 
-Tensor Model::forward(Graph& g, const Tensor& x) const {
+Tensor Model::forward(Graph& g, const Tensor& x, Tensor* param_tensors) const {
+  return run(g, x, param_tensors, nullptr);
+}
+
+Tensor Model::forward_train(Graph& g, const Tensor& x, Tensor* param_tensors) {
+  return run(g, x, param_tensors, storage_.data());
+}
+
+Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const {
   if (!g.ok() || !x.valid()) return {};
   const Status input_ok = check_input(input_shape_, x.shape);
   if (!input_ok.ok()) {
@@ -151,17 +204,16 @@ Tensor Model::forward(Graph& g, const Tensor& x) const {
     const Layer& l = layers_[i];
     const LayerParams& lp = layer_params_[i];
     LayerScope scope(g, l.name.c_str());
-    auto param = [&](int index) {
-      const Parameter& p = parameters_[index];
-      return g.param(storage_.data() + p.offset, p.shape);
-    };
-    Tensor w = lp.weight >= 0 ? param(lp.weight) : Tensor{};
-    Tensor b = lp.bias >= 0 ? param(lp.bias) : Tensor{};
-    const Tensor* bias = lp.bias >= 0 ? &b : nullptr;
+    Tensor p[4];
+    for (int k = 0; k < lp.count; ++k) {
+      const Parameter& param = parameters_[lp.first + k];
+      p[k] = g.param(storage_.data() + param.offset, param.shape);
+      if (param_tensors) param_tensors[lp.first + k] = p[k];
+    }
     switch (l.type) {
-      case OpKind::kLinear: h = linear(g, h, w, bias); break;
-      case OpKind::kConv1d: h = conv1d(g, h, w, bias, l.stride.w, l.padding.w); break;
-      case OpKind::kConv2d: h = conv2d(g, h, w, bias, l.stride, l.padding); break;
+      case OpKind::kLinear: h = linear(g, h, p[0], l.bias ? &p[1] : nullptr); break;
+      case OpKind::kConv1d: h = conv1d(g, h, p[0], l.bias ? &p[1] : nullptr, l.stride.w, l.padding.w); break;
+      case OpKind::kConv2d: h = conv2d(g, h, p[0], l.bias ? &p[1] : nullptr, l.stride, l.padding); break;
       case OpKind::kMaxPool1d: h = maxpool1d(g, h, l.kernel.w, l.stride.w); break;
       case OpKind::kMaxPool2d: h = maxpool2d(g, h, l.kernel, l.stride); break;
       case OpKind::kAvgPool1d: h = avgpool1d(g, h, l.kernel.w, l.stride.w); break;
@@ -175,9 +227,21 @@ Tensor Model::forward(Graph& g, const Tensor& x) const {
       case OpKind::kFlatten: h = flatten(g, h); break;
       case OpKind::kReshape: h = reshape(g, h, l.shape); break;
       case OpKind::kDropout: h = dropout(g, h, l.p); break;
-      case OpKind::kAdd:
-      case OpKind::kMul:
-      case OpKind::kCount:
+      case OpKind::kGru:
+        h = gru(g, h, p[0], p[1], l.bias ? &p[2] : nullptr, l.bias ? &p[3] : nullptr, l.all_steps);
+        break;
+      case OpKind::kBatchNorm1d:
+      case OpKind::kBatchNorm2d: {
+        BatchNormState state{p[2].data, p[3].data, l.eps, l.momentum, nullptr, nullptr};
+        if (mutable_storage) {
+          state.update_mean = mutable_storage + parameters_[lp.first + 2].offset;
+          state.update_var = mutable_storage + parameters_[lp.first + 3].offset;
+        }
+        h = l.type == OpKind::kBatchNorm1d ? batchnorm1d(g, h, p[0], p[1], state)
+                                           : batchnorm2d(g, h, p[0], p[1], state);
+        break;
+      }
+      default:
         h = {};  // unreachable: create() accepts layer kinds only
         break;
     }

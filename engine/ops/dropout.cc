@@ -31,7 +31,7 @@ Tensor dropout(Graph& g, const Tensor& x, float p) {
   if (Node* n = g.record(OpKind::kDropout)) {
     n->in[0] = x.id;
     n->out = y.id;
-    n->mask = mask;
+    n->saved = mask;
     n->p = p;
   }
   return y;
@@ -43,8 +43,8 @@ void dropout_gradient(const Node& n, BackwardContext& ctx, const void*) {
   float* gx = ctx.grad_in(n, 0);
   if (!gx) return;
   const int64_t count = ctx.output(n).shape.numel();
-  if (n.mask) {
-    ctx.kernels().mul_accumulate(count, ctx.grad_out(n), n.mask, gx);
+  if (n.saved) {
+    ctx.kernels().mul_accumulate(count, ctx.grad_out(n), n.saved, gx);
   } else {
     ctx.kernels().accumulate(count, ctx.grad_out(n), gx);
   }

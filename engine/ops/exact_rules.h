@@ -18,5 +18,11 @@ void pass_through_gradient(const Node& n, BackwardContext& ctx, const void* para
 void dropout_gradient(const Node& n, BackwardContext& ctx, const void* params);
 void add_gradient(const Node& n, BackwardContext& ctx, const void* params);
 void mul_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void gru_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void batchnorm_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void cross_entropy_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void bce_with_logits_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void mse_gradient(const Node& n, BackwardContext& ctx, const void* params);
+void time_step_gradient(const Node& n, BackwardContext& ctx, const void* params);
 
 }  // namespace salient::ops

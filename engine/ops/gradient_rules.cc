@@ -25,6 +25,13 @@ RuleSet make_gradient_rules() {
   exact(OpKind::kDropout, ops::dropout_gradient);
   exact(OpKind::kAdd, ops::add_gradient);
   exact(OpKind::kMul, ops::mul_gradient);
+  exact(OpKind::kGru, ops::gru_gradient);
+  exact(OpKind::kBatchNorm1d, ops::batchnorm_gradient);
+  exact(OpKind::kBatchNorm2d, ops::batchnorm_gradient);
+  exact(OpKind::kCrossEntropy, ops::cross_entropy_gradient);
+  exact(OpKind::kBceWithLogits, ops::bce_with_logits_gradient);
+  exact(OpKind::kMse, ops::mse_gradient);
+  exact(OpKind::kTimeStep, ops::time_step_gradient);
   return r;
 }
 

@@ -1,5 +1,8 @@
 // flatten and reshape: a new value sharing the input's storage under another shape.
 // Backward passes the signal through unchanged (gx += gy, same element order).
+// time_step: y = x[:, t, ...] (a copy of one step of each sequence); backward gx[:, t, ...] += gy.
+#include <cstring>
+
 #include "exact_rules.h"
 #include "op_support.h"
 #include "salient/ops.h"
@@ -55,7 +58,38 @@ Tensor reshape(Graph& g, const Tensor& x, const Shape& per_sample) {
   return view(g, OpKind::kReshape, x, y_shape);
 }
 
+Tensor time_step(Graph& g, const Tensor& x, int64_t t) {
+  if (!ops::usable(g, {&x})) return {};
+  if (x.shape.rank < 3 || t < 0 || t >= x.shape[1])
+    return ops::reject(g, "time_step: step %lld of input %s (needs [N, T, ...] and 0 <= t < T)",
+                       static_cast<long long>(t), ShapeStr(x.shape).c_str());
+  Shape y_shape;
+  y_shape.rank = x.shape.rank - 1;
+  y_shape[0] = x.shape[0];
+  for (int i = 2; i < x.shape.rank; ++i) y_shape[i - 1] = x.shape[i];
+  Tensor y = g.new_value(y_shape, ops::any_requires_grad(g, {&x}));
+  if (!y.valid()) return y;
+  const int64_t step = x.shape.numel_from(2);
+  for (int64_t n = 0; n < x.shape[0]; ++n)
+    std::memcpy(y.data + n * step, x.data + (n * x.shape[1] + t) * step, sizeof(float) * step);
+  if (Node* node = g.record(OpKind::kTimeStep)) {
+    node->in[0] = x.id;
+    node->out = y.id;
+    node->step = t;
+  }
+  return y;
+}
+
 namespace ops {
+
+void time_step_gradient(const Node& n, BackwardContext& ctx, const void*) {
+  float* gx = ctx.grad_in(n, 0);
+  if (!gx) return;
+  const Shape& xs = ctx.input(n, 0).shape;
+  const int64_t step = xs.numel_from(2);
+  for (int64_t b = 0; b < xs[0]; ++b)
+    ctx.kernels().accumulate(step, ctx.grad_out(n) + b * step, gx + (b * xs[1] + n.step) * step);
+}
 
 void pass_through_gradient(const Node& n, BackwardContext& ctx, const void*) {
   if (float* gx = ctx.grad_in(n, 0))

@@ -168,8 +168,8 @@ TEST(GradcheckAccumulate, TrainingDropoutUsedTwice) {
         const Tensor a = dropout(g, t[0], 0.5f);
         const Tensor b = dropout(g, t[0], 0.5f);
         for (int32_t i = 0; i < g.node_count(); ++i)
-          if (g.node(i).kind == OpKind::kDropout && g.node(i).mask)
-            masks.emplace_back(g.node(i).mask, g.node(i).mask + t[0].numel());
+          if (g.node(i).kind == OpKind::kDropout && g.node(i).saved)
+            masks.emplace_back(g.node(i).saved, g.node(i).saved + t[0].numel());
         return add(g, a, b);
       },
       [&masks](const std::vector<Array>& a) {

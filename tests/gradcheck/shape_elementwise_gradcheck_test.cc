@@ -99,7 +99,7 @@ TEST(GradcheckDropout, EvalModeIsIdentity) {
   const Node* node = producer(g, y.id);
   ASSERT_NE(node, nullptr);
   EXPECT_EQ(node->kind, OpKind::kDropout);
-  EXPECT_EQ(node->mask, nullptr);
+  EXPECT_EQ(node->saved, nullptr);
   EXPECT_EQ(std::memcmp(y.data, x.data.data(), x.data.size() * sizeof(float)), 0);
   const std::vector<float> seed = gradcheck::Uniform(rng, y.numel());
   ASSERT_TRUE(g.backward(y, seed.data(), gradient_rules()).ok());
@@ -123,7 +123,7 @@ TEST(GradcheckDropout, TrainingMatchesRecordedMask) {
       [&mask](Graph& g, const std::vector<Tensor>& t) {
         const Tensor y = dropout(g, t[0], kP);
         const Node* node = producer(g, y.id);
-        if (node && node->mask) mask.assign(node->mask, node->mask + y.numel());
+        if (node && node->saved) mask.assign(node->saved, node->saved + y.numel());
         return y;
       },
       [&mask](const std::vector<Array>& a) {
@@ -141,14 +141,14 @@ TEST(GradcheckDropout, TrainingMatchesRecordedMask) {
   const Tensor y = dropout(g, in, kP);
   ASSERT_TRUE(g.ok()) << g.status().message();
   const Node* node = producer(g, y.id);
-  ASSERT_TRUE(node && node->mask);
+  ASSERT_TRUE(node && node->saved);
   EXPECT_FLOAT_EQ(node->p, kP);
   int dropped = 0;
   for (int64_t i = 0; i < y.numel(); ++i) {
-    EXPECT_TRUE(node->mask[i] == 0.0f || node->mask[i] == keep_scale) << i << ": " << node->mask[i];
-    EXPECT_EQ(node->mask[i], static_cast<float>(mask[i])) << "same seed, same mask";
-    EXPECT_FLOAT_EQ(y.data[i], x.data[i] * node->mask[i]) << i;
-    dropped += node->mask[i] == 0.0f;
+    EXPECT_TRUE(node->saved[i] == 0.0f || node->saved[i] == keep_scale) << i << ": " << node->saved[i];
+    EXPECT_EQ(node->saved[i], static_cast<float>(mask[i])) << "same seed, same mask";
+    EXPECT_FLOAT_EQ(y.data[i], x.data[i] * node->saved[i]) << i;
+    dropped += node->saved[i] == 0.0f;
   }
   EXPECT_GT(dropped, 0);
   EXPECT_LT(dropped, y.numel());
@@ -156,7 +156,7 @@ TEST(GradcheckDropout, TrainingMatchesRecordedMask) {
   ASSERT_TRUE(g.backward(y, seed.data(), gradient_rules()).ok());
   const float* gx = g.grad(in);
   ASSERT_NE(gx, nullptr);
-  for (int64_t i = 0; i < y.numel(); ++i) EXPECT_FLOAT_EQ(gx[i], seed[i] * node->mask[i]) << i;
+  for (int64_t i = 0; i < y.numel(); ++i) EXPECT_FLOAT_EQ(gx[i], seed[i] * node->saved[i]) << i;
 }
 
 // Over many elements the kept fraction is 1 − p within 6 standard deviations (σ = √(p(1−p)/n)),
@@ -201,7 +201,7 @@ TEST(GradcheckDropout, SameSeedReproducesTheMaskBitIdentically) {
     const Tensor y = dropout(g, g.input(x.data(), Shape{10, 100}, true), 0.5f);
     const Node* node = producer(g, y.id);
     std::vector<float> mask;
-    if (g.ok() && node && node->mask) mask.assign(node->mask, node->mask + y.numel());
+    if (g.ok() && node && node->saved) mask.assign(node->saved, node->saved + y.numel());
     return mask;
   };
   const std::vector<float> a = draw_mask(99);

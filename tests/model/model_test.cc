@@ -169,7 +169,7 @@ TEST(Model, ForwardRejectsAnInputOfTheWrongShape) {
 TEST(Model, UnknownPresetListsTheKnownOnes) {
   Result<Model> m = preset_model("resnet");
   EXPECT_EQ(m.status().code(), Code::kNotFound);
-  EXPECT_TRUE(contains(m.status(), "unknown preset 'resnet' (presets: digits-cnn)"));
+  EXPECT_TRUE(contains(m.status(), "unknown preset 'resnet' (presets: digits-cnn, hmm-gru)"));
 }
 
 TEST(Model, LayerKindNamesRoundTrip) {

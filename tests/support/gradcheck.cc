@@ -70,13 +70,23 @@ double compare(const char* what, const std::string& name, const float* got,
   GraphOptions graph_options = options.graph;
   graph_options.record = true;
   Graph g(arena, graph_options);
+  auto takes_grad = [&options](const std::string& name) {
+    for (const std::string& n : options.no_grad)
+      if (n == name) return false;
+    return true;
+  };
+  for (const std::string& n : options.no_grad) {
+    bool found = false;
+    for (const Input& in : inputs) found = found || in.name == n;
+    if (!found) return ::testing::AssertionFailure() << "no_grad names no input: '" << n << "'";
+  }
   std::vector<Tensor> tensors;
   for (const Input& in : inputs) {
     if (static_cast<int64_t>(in.data.size()) != in.shape.numel())
       return ::testing::AssertionFailure()
              << "input '" << in.name << "' has " << in.data.size() << " values for shape "
              << ShapeStr(in.shape).c_str();
-    tensors.push_back(g.input(in.data.data(), in.shape, /*requires_grad=*/true));
+    tensors.push_back(g.input(in.data.data(), in.shape, /*requires_grad=*/takes_grad(in.name)));
   }
   const Tensor y = build(g, tensors);
   if (!g.ok() || !y.valid())
@@ -115,6 +125,13 @@ double compare(const char* what, const std::string& name, const float* got,
   const double h = options.step;
   for (size_t k = 0; k < inputs.size(); ++k) {
     const float* analytic = g.grad(tensors[k]);
+    if (!takes_grad(inputs[k].name)) {
+      if (analytic) {
+        msg += "\n  input '" + inputs[k].name + "' takes no gradient but received one";
+        ++failures;
+      }
+      continue;
+    }
     if (!analytic) {
       msg += "\n  no gradient reached input '" + inputs[k].name + "'";
       ++failures;

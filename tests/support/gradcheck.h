@@ -1,11 +1,13 @@
 // Gradient checking of engine ops against the double-precision reference (support/reference_ops.h).
 //
-// Check() registers every input with requires_grad = true, builds the float32 graph, and then
+// Check() registers every input with requires_grad = true (except those named in
+// Options::no_grad, which stay constant), builds the float32 graph, and then
 //  (a) compares the forward output elementwise with the double reference evaluated on the same
 //      (exactly converted) input values, and
 //  (b) runs Graph::backward with gradient_rules() and a random upstream signal c (uniform in
 //      [−1, 1), from a fixed seed), i.e. computes ∂L/∂input for L = Σ_i c_i·y_i, and compares the
-//      gradient of EVERY input with central differences of the double reference L:
+//      gradient of EVERY input (but the no_grad ones) with central differences of the double
+//      reference L:
 //          ∂L/∂x_j ≈ (L(x + h·e_j) − L(x − h·e_j)) / 2h,   h = 1e-6 (in double).
 //
 // Tolerances (per input tensor, elementwise):
@@ -61,6 +63,10 @@ struct Options {
   uint64_t upstream_seed = 12345;  // seed of the random upstream signal c
   double step = 1e-6;           // central-difference step h (double)
   double tolerance = 1e-5;      // see the header comment
+  // Names of inputs that take no gradient (loss labels and targets): registered with
+  // requires_grad = false, held constant in the central differences, and required to receive no
+  // gradient. Every name must name an input.
+  std::vector<std::string> no_grad = {};
 };
 
 /// What a check measured: the worst error as a fraction of the allowed bound (< 1 passes).

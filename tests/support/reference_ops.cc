@@ -234,4 +234,175 @@ Array reshape(const Array& x, std::vector<int64_t> shape) {
   return Array(std::move(shape), x.data);
 }
 
+
+// ---- recurrent, normalisation and loss ops ------------------------------------------------------
+
+namespace {
+
+double logistic(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+
+// softplus(u) = log(1 + e^u), evaluated without overflow: max(u, 0) + log1p(e^{−|u|}).
+double softplus(double u) { return (u > 0.0 ? u : 0.0) + std::log1p(std::exp(-std::fabs(u))); }
+
+// y_i = γ_k·(x_i − μ_k)/√(σ²_k + eps) + β_k where k = feature(i).
+template <class Feature>
+Array normalize(const Array& x, const Array& gamma, const Array& beta, const std::vector<double>& mean,
+                const std::vector<double>& var, double eps, Feature&& feature) {
+  const size_t c = mean.size();
+  REF_CHECK(var.size() == c && eps > 0.0);
+  REF_CHECK(gamma.rank() == 1 && beta.rank() == 1 && gamma.numel() == static_cast<int64_t>(c) &&
+            beta.numel() == static_cast<int64_t>(c));
+  Array y = Array::zeros(x.shape);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const int64_t k = feature(i);
+    y.data[i] = gamma.data[k] * (x.data[i] - mean[k]) / std::sqrt(var[k] + eps) + beta.data[k];
+  }
+  return y;
+}
+
+// Per-feature mean and biased variance, two passes.
+template <class Feature>
+BatchStats stats_of(const Array& x, int64_t c, Feature&& feature) {
+  BatchStats s;
+  s.mean.assign(static_cast<size_t>(c), 0.0);
+  s.var.assign(static_cast<size_t>(c), 0.0);
+  s.count = x.numel() / c;
+  for (int64_t i = 0; i < x.numel(); ++i) s.mean[feature(i)] += x.data[i];
+  for (double& m : s.mean) m /= static_cast<double>(s.count);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const double d = x.data[i] - s.mean[feature(i)];
+    s.var[feature(i)] += d * d;
+  }
+  for (double& v : s.var) v /= static_cast<double>(s.count);
+  return s;
+}
+
+}  // namespace
+
+Array gru(const Array& x, const Array& w_ih, const Array& w_hh, const Array* b_ih, const Array* b_hh,
+          bool all_steps, GruTrace* trace) {
+  REF_CHECK(x.rank() == 3 && w_ih.rank() == 2 && w_hh.rank() == 2);
+  const int64_t n = x.shape[0], steps = x.shape[1], in = x.shape[2];
+  const int64_t hid = w_hh.shape[1];
+  REF_CHECK(steps >= 1 && w_hh.shape[0] == 3 * hid && w_ih.shape[0] == 3 * hid && w_ih.shape[1] == in);
+  REF_CHECK(!b_ih || (b_ih->rank() == 1 && b_ih->shape[0] == 3 * hid));
+  REF_CHECK(!b_hh || (b_hh->rank() == 1 && b_hh->shape[0] == 3 * hid));
+  // Row `row` of W_ih·x_t + b_ih and of W_hh·h + b_hh (row = gate·H + j; gates r = 0, z = 1, n = 2).
+  auto input_side = [&](int64_t row, const double* xt) {
+    double s = b_ih ? b_ih->data[row] : 0.0;
+    for (int64_t i = 0; i < in; ++i) s += w_ih.data[row * in + i] * xt[i];
+    return s;
+  };
+  auto hidden_side = [&](int64_t row, const double* h) {
+    double s = b_hh ? b_hh->data[row] : 0.0;
+    for (int64_t k = 0; k < hid; ++k) s += w_hh.data[row * hid + k] * h[k];
+    return s;
+  };
+  if (trace) {
+    for (Array* a : {&trace->r, &trace->z, &trace->n, &trace->hn, &trace->h})
+      *a = Array::zeros({steps, n, hid});
+  }
+  Array y = all_steps ? Array::zeros({n, steps, hid}) : Array::zeros({n, hid});
+  for (int64_t b = 0; b < n; ++b) {
+    std::vector<double> h(static_cast<size_t>(hid), 0.0), next(static_cast<size_t>(hid));  // h_0 = 0
+    for (int64_t t = 0; t < steps; ++t) {
+      const double* xt = &x.data[(b * steps + t) * in];
+      for (int64_t j = 0; j < hid; ++j) {
+        const double r = logistic(input_side(j, xt) + hidden_side(j, h.data()));
+        const double z = logistic(input_side(hid + j, xt) + hidden_side(hid + j, h.data()));
+        const double hn = hidden_side(2 * hid + j, h.data());
+        const double cand = std::tanh(input_side(2 * hid + j, xt) + r * hn);
+        next[j] = (1.0 - z) * cand + z * h[j];
+        if (trace) {
+          const int64_t at = (t * n + b) * hid + j;
+          trace->r.data[at] = r;
+          trace->z.data[at] = z;
+          trace->n.data[at] = cand;
+          trace->hn.data[at] = hn;
+          trace->h.data[at] = next[j];
+        }
+      }
+      h.swap(next);
+      if (all_steps)
+        for (int64_t j = 0; j < hid; ++j) y.data[(b * steps + t) * hid + j] = h[j];
+    }
+    if (!all_steps)
+      for (int64_t j = 0; j < hid; ++j) y.data[b * hid + j] = h[j];
+  }
+  return y;
+}
+
+BatchStats batch_stats_1d(const Array& x) {
+  REF_CHECK(x.rank() >= 2 && x.shape.back() >= 1);
+  const int64_t c = x.shape.back();
+  return stats_of(x, c, [c](int64_t i) { return i % c; });
+}
+
+BatchStats batch_stats_2d(const Array& x) {
+  REF_CHECK(x.rank() == 4);
+  const int64_t c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  return stats_of(x, c, [c, plane](int64_t i) { return (i / plane) % c; });
+}
+
+Array batchnorm1d_train(const Array& x, const Array& gamma, const Array& beta, double eps) {
+  const BatchStats s = batch_stats_1d(x);
+  const int64_t c = x.shape.back();
+  return normalize(x, gamma, beta, s.mean, s.var, eps, [c](int64_t i) { return i % c; });
+}
+
+Array batchnorm2d_train(const Array& x, const Array& gamma, const Array& beta, double eps) {
+  const BatchStats s = batch_stats_2d(x);
+  const int64_t c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  return normalize(x, gamma, beta, s.mean, s.var, eps, [c, plane](int64_t i) { return (i / plane) % c; });
+}
+
+Array batchnorm1d_eval(const Array& x, const Array& gamma, const Array& beta,
+                       const Array& running_mean, const Array& running_var, double eps) {
+  REF_CHECK(x.rank() >= 2);
+  const int64_t c = x.shape.back();
+  return normalize(x, gamma, beta, running_mean.data, running_var.data, eps,
+                   [c](int64_t i) { return i % c; });
+}
+
+Array batchnorm2d_eval(const Array& x, const Array& gamma, const Array& beta,
+                       const Array& running_mean, const Array& running_var, double eps) {
+  REF_CHECK(x.rank() == 4);
+  const int64_t c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  return normalize(x, gamma, beta, running_mean.data, running_var.data, eps,
+                   [c, plane](int64_t i) { return (i / plane) % c; });
+}
+
+Array cross_entropy(const Array& logits, const Array& labels) {
+  REF_CHECK(logits.rank() >= 2 && labels.rank() == logits.rank() - 1);
+  for (int i = 0; i < labels.rank(); ++i) REF_CHECK(labels.shape[i] == logits.shape[i]);
+  const int64_t cols = logits.shape.back(), rows = labels.numel();
+  REF_CHECK(rows >= 1 && cols >= 1);
+  const Array logp = log_softmax(logits);
+  double sum = 0.0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const double label = labels.data[r];
+    REF_CHECK(label >= 0.0 && label < static_cast<double>(cols) && label == std::floor(label));
+    sum -= logp.data[r * cols + static_cast<int64_t>(label)];
+  }
+  return Array({}, {sum / static_cast<double>(rows)});
+}
+
+Array bce_with_logits(const Array& logits, const Array& targets) {
+  REF_CHECK(logits.shape == targets.shape && logits.numel() >= 1);
+  double sum = 0.0;
+  for (int64_t i = 0; i < logits.numel(); ++i) {
+    const double x = logits.data[i], y = targets.data[i];
+    // −y·log σ(x) − (1 − y)·log(1 − σ(x)), with −log σ(x) = softplus(−x), −log(1 − σ(x)) = softplus(x).
+    sum += y * softplus(-x) + (1.0 - y) * softplus(x);
+  }
+  return Array({}, {sum / static_cast<double>(logits.numel())});
+}
+
+Array mse(const Array& a, const Array& b) {
+  REF_CHECK(a.shape == b.shape && a.numel() >= 1);
+  double sum = 0.0;
+  for (int64_t i = 0; i < a.numel(); ++i) sum += (a.data[i] - b.data[i]) * (a.data[i] - b.data[i]);
+  return Array({}, {sum / static_cast<double>(a.numel())});
+}
+
 }  // namespace salient::refops

@@ -58,4 +58,51 @@ Array mul(const Array& a, const Array& b);
 /// The same data under another shape (flatten, reshape); the element count must match.
 Array reshape(const Array& x, std::vector<int64_t> shape);
 
+
+// ---- recurrent, normalisation and loss ops ------------------------------------------------------
+
+/// Every intermediate of a GRU run, each [T, N, H] (index (t·N + b)·H + j): the reset gate r, the
+/// update gate z, the candidate n, the hidden-side candidate term W_hn h_{t−1} + b_hn, and h_t.
+struct GruTrace {
+  Array r, z, n, hn, h;
+};
+
+/// GRU over a whole sequence with PyTorch's equations and h_0 = 0:
+///   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz),
+///   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h.
+/// x [N, T, I], w_ih [3H, I], w_hh [3H, H] (row blocks r, z, n), b_ih/b_hh [3H] or null.
+/// Returns every step [N, T, H] (all_steps) or the last [N, H]; fills `trace` when given.
+Array gru(const Array& x, const Array& w_ih, const Array& w_hh, const Array* b_ih, const Array* b_hh,
+          bool all_steps, GruTrace* trace = nullptr);
+
+/// Per-feature batch statistics: the mean and the biased variance (1/M)·Σ(x − mean)² over the M
+/// values of each feature.
+struct BatchStats {
+  std::vector<double> mean, var;
+  int64_t count = 0;  // M
+};
+/// 1d: features are the LAST dim of x (any rank >= 2), statistics over all other dims.
+BatchStats batch_stats_1d(const Array& x);
+/// 2d: x [N, C, H, W], statistics per channel over N, H and W.
+BatchStats batch_stats_2d(const Array& x);
+
+/// Training: y = γ·(x − μ)/√(σ² + eps) + β with the batch's mean μ and biased variance σ².
+Array batchnorm1d_train(const Array& x, const Array& gamma, const Array& beta, double eps);
+Array batchnorm2d_train(const Array& x, const Array& gamma, const Array& beta, double eps);
+/// Evaluation: the same affine map with the given running statistics ([C] each).
+Array batchnorm1d_eval(const Array& x, const Array& gamma, const Array& beta,
+                       const Array& running_mean, const Array& running_var, double eps);
+Array batchnorm2d_eval(const Array& x, const Array& gamma, const Array& beta,
+                       const Array& running_mean, const Array& running_var, double eps);
+
+/// Losses, rank-0 results (shape {}), each a mean over its entries.
+/// Cross-entropy: logits [..., C], labels [...] holding integral class ids in [0, C);
+///   mean over rows of −log softmax(x_row)[label].
+Array cross_entropy(const Array& logits, const Array& labels);
+/// Binary cross-entropy with logits, same shapes: mean of −y·log σ(x) − (1 − y)·log(1 − σ(x)),
+/// with log σ(x) = −softplus(−x) and log(1 − σ(x)) = −softplus(x) so that |x| ~ 100 stays finite.
+Array bce_with_logits(const Array& logits, const Array& targets);
+/// Mean squared error, same shapes: mean of (a − b)².
+Array mse(const Array& a, const Array& b);
+
 }  // namespace salient::refops

@@ -30,6 +30,10 @@ struct Layer {
   bool bias = true;  // linear, conv
   Shape shape;       // reshape: per-sample target (one entry may be -1)
   float p = 0.5f;    // dropout
+  int input_size = 0, hidden_size = 0;  // gru
+  bool all_steps = false;               // gru: output every step [N, T, H] ("all") or the last [N, H]
+  int num_features = 0;                 // batchnorm1d (last dim), batchnorm2d (channels)
+  float eps = 1e-5f, momentum = 0.1f;   // batchnorm
 
   static Layer linear(std::string name, int in_features, int out_features, bool bias = true);
   static Layer conv1d(std::string name, int in_channels, int out_channels, int kernel,
@@ -50,13 +54,17 @@ struct Layer {
   static Layer flatten(std::string name);
   static Layer reshape(std::string name, Shape per_sample);
   static Layer dropout(std::string name, float p);
+  static Layer gru(std::string name, int input_size, int hidden_size, bool all_steps, bool bias = true);
+  static Layer batchnorm1d(std::string name, int num_features, float eps = 1e-5f, float momentum = 0.1f);
+  static Layer batchnorm2d(std::string name, int num_features, float eps = 1e-5f, float momentum = 0.1f);
 };
 
 /// A named parameter tensor inside the model's storage.
 struct Parameter {
-  std::string name;  // "<layer>.weight" or "<layer>.bias"
+  std::string name;  // "<layer>.<param>", PyTorch's state_dict key ("conv1.weight", "gru.bias_hh_l0")
   Shape shape;
   size_t offset;     // into Model::parameter_data()
+  bool trainable;    // false for batchnorm running statistics (buffers)
 };
 
 class Model {
@@ -65,12 +73,18 @@ class Model {
   /// allocates zeroed parameters. Errors name the layer and the mismatch.
   static Result<Model> create(const Shape& input_shape, std::vector<Layer> layers);
 
-  /// PyTorch's default initialisation: weights and biases of linear and conv layers drawn from
-  /// U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with a = √5), fan_in = in_features or c_in·kh·kw.
+  /// PyTorch's default initialisation: linear and conv weights and biases drawn from
+  /// U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with a = √5), fan_in = in_features or c_in·kh·kw;
+  /// every GRU parameter from U(−1/√H, 1/√H); batchnorm weight 1, bias 0, running mean 0, var 1.
   void init_default(uint64_t seed);
 
-  /// Runs every layer on x ([N, input_shape...]); each layer's nodes carry its name.
-  Tensor forward(Graph& g, const Tensor& x) const;
+  /// Runs every layer on x ([N, input_shape...]); each layer's nodes carry its name. If
+  /// param_tensors is given (parameters().size() entries), it receives each parameter's tensor, so
+  /// g.grad() can read parameter gradients after backward. Never modifies the model: in a training
+  /// graph batchnorm uses batch statistics but leaves the running statistics alone.
+  Tensor forward(Graph& g, const Tensor& x, Tensor* param_tensors = nullptr) const;
+  /// Like forward, and in a training graph updates batchnorm running statistics (PyTorch's rule).
+  Tensor forward_train(Graph& g, const Tensor& x, Tensor* param_tensors = nullptr);
   /// Output shape for an input batch shape, or an error naming the first bad layer.
   Result<Shape> output_shape(const Shape& input) const;
 
@@ -87,10 +101,11 @@ class Model {
 
  private:
   struct LayerParams {
-    int weight = -1, bias = -1;  // indices into parameters_
+    int first = 0, count = 0;  // the layer's parameters are parameters_[first, first + count)
   };
   Model() = default;
   const Parameter* find(const char* name) const;
+  Tensor run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const;
 
   Shape input_shape_;
   std::vector<Layer> layers_;

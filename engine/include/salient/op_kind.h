@@ -22,6 +22,13 @@ enum class OpKind : unsigned char {
   kDropout,
   kAdd,
   kMul,
+  kGru,
+  kBatchNorm1d,
+  kBatchNorm2d,
+  kCrossEntropy,
+  kBceWithLogits,
+  kMse,
+  kTimeStep,
   kCount
 };
 

@@ -1,0 +1,163 @@
+// gru: a whole sequence in one node. Forward: GI = X·W_ihᵀ + b_ih for all steps in one GEMM
+// (time-major), then per step GH = h·W_hhᵀ + b_hh and the gate kernel (see ops.h for the equations).
+// Exact backward (backpropagation through time), per step from the last:
+//   gate kernel → d_gi, d_gh, dh_prev = dh ⊙ z;  dh_prev += d_gh·W_hh;  gW_hh += d_ghᵀ·h_{t−1};
+// then for all steps at once gX = dGI·W_ih, gW_ih += dGIᵀ·X, gb_ih += Σ dGI.
+#include <cstring>
+
+#include "exact_rules.h"
+#include "op_support.h"
+#include "salient/ops.h"
+
+namespace salient {
+namespace {
+
+// [N, T, D] <-> [T, N, D]: dst[t][b] = src[b][t] (or the reverse when to_time_major is false,
+// accumulating into dst then).
+void swap_batch_time(int n, int t, int d, const float* src, float* dst, bool to_time_major) {
+  for (int b = 0; b < n; ++b)
+    for (int s = 0; s < t; ++s) {
+      const int64_t bt = (static_cast<int64_t>(b) * t + s) * d;
+      const int64_t tb = (static_cast<int64_t>(s) * n + b) * d;
+      if (to_time_major) {
+        std::memcpy(dst + tb, src + bt, sizeof(float) * d);
+      } else {
+        for (int j = 0; j < d; ++j) dst[bt + j] += src[tb + j];
+      }
+    }
+}
+
+struct GruDims {
+  int n, t, i, h;
+};
+
+GruDims dims_of(const Shape& x, const Shape& w_hh) {
+  return {static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]),
+          static_cast<int>(w_hh[1])};
+}
+
+}  // namespace
+
+Tensor gru(Graph& g, const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, const Tensor* b_ih,
+           const Tensor* b_hh, bool all_steps) {
+  if (!ops::usable(g, {&x, &w_ih, &w_hh, b_ih, b_hh})) return {};
+  if (x.shape.rank != 3 || w_ih.shape.rank != 2 || w_hh.shape.rank != 2 || w_hh.shape[0] != 3 * w_hh.shape[1] ||
+      w_ih.shape[0] != w_hh.shape[0] || w_ih.shape[1] != x.shape[2])
+    return ops::reject(g, "gru: input %s, weight_ih %s and weight_hh %s must be [N, T, I], [3H, I], [3H, H]",
+                       ShapeStr(x.shape).c_str(), ShapeStr(w_ih.shape).c_str(), ShapeStr(w_hh.shape).c_str());
+  for (const Tensor* b : {b_ih, b_hh})
+    if (b && (b->shape.rank != 1 || b->shape[0] != w_hh.shape[0]))
+      return ops::reject(g, "gru: bias %s must be [%lld]", ShapeStr(b->shape).c_str(),
+                         static_cast<long long>(w_hh.shape[0]));
+  if (x.shape[1] < 1) return ops::reject(g, "gru: the sequence %s has no steps", ShapeStr(x.shape).c_str());
+  const GruDims d = dims_of(x.shape, w_hh.shape);
+  const int64_t rows = static_cast<int64_t>(d.t) * d.n;
+
+  Tensor y = g.new_value(all_steps ? Shape{d.n, d.t, d.h} : Shape{d.n, d.h},
+                         ops::any_requires_grad(g, {&x, &w_ih, &w_hh, b_ih, b_hh}));
+  float* saved = g.arena().allocate_array<float>(static_cast<size_t>(rows * 5 * d.h));
+  float* xt = g.arena().allocate_array<float>(static_cast<size_t>(rows * d.i));
+  float* gi = g.arena().allocate_array<float>(static_cast<size_t>(rows * 3 * d.h));
+  float* gh = g.arena().allocate_array<float>(static_cast<size_t>(d.n) * 3 * d.h);
+  if (!y.valid() || !saved || !xt || !gi || !gh) {
+    g.fail(Status::error(Code::kOutOfMemory, "gru: arena exhausted for a sequence %s", ShapeStr(x.shape).c_str()));
+    return {};
+  }
+  const KernelTable& k = g.kernels();
+  float* hidden = saved + rows * 4 * d.h;
+  swap_batch_time(d.n, d.t, d.i, x.data, xt, true);
+  k.sgemm(Trans::kNo, Trans::kYes, static_cast<int>(rows), 3 * d.h, d.i, 1.0f, xt, d.i, w_ih.data, d.i,
+          0.0f, gi, 3 * d.h);
+  if (b_ih) k.add_row_vector(rows, 3 * d.h, b_ih->data, gi);
+  for (int s = 0; s < d.t; ++s) {
+    const float* h_prev = s > 0 ? hidden + static_cast<int64_t>(s - 1) * d.n * d.h : nullptr;
+    if (h_prev) {
+      k.sgemm(Trans::kNo, Trans::kYes, d.n, 3 * d.h, d.h, 1.0f, h_prev, d.h, w_hh.data, d.h, 0.0f, gh, 3 * d.h);
+    } else {
+      std::memset(gh, 0, sizeof(float) * d.n * 3 * d.h);  // h_0 = 0
+    }
+    if (b_hh) k.add_row_vector(d.n, 3 * d.h, b_hh->data, gh);
+    k.gru_gates_forward(d.n, d.h, gi + static_cast<int64_t>(s) * d.n * 3 * d.h, gh, h_prev,
+                        hidden + static_cast<int64_t>(s) * d.n * d.h, saved + static_cast<int64_t>(s) * d.n * 4 * d.h);
+  }
+  if (all_steps) {
+    std::memset(y.data, 0, sizeof(float) * y.numel());
+    swap_batch_time(d.n, d.t, d.h, hidden, y.data, false);
+  } else {
+    std::memcpy(y.data, hidden + static_cast<int64_t>(d.t - 1) * d.n * d.h, sizeof(float) * d.n * d.h);
+  }
+
+  if (Node* n = g.record(OpKind::kGru)) {
+    n->in[0] = x.id;
+    n->in[1] = w_ih.id;
+    n->in[2] = w_hh.id;
+    n->in[3] = b_ih ? b_ih->id : -1;
+    n->in[4] = b_hh ? b_hh->id : -1;
+    n->out = y.id;
+    n->saved = saved;
+  }
+  return y;
+}
+
+namespace ops {
+
+void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
+  const Value& x = ctx.input(node, 0);
+  const Value& w_ih = ctx.input(node, 1);
+  const Value& w_hh = ctx.input(node, 2);
+  const GruDims d = dims_of(x.shape, w_hh.shape);
+  const bool all_steps = ctx.output(node).shape.rank == 3;
+  const int64_t rows = static_cast<int64_t>(d.t) * d.n;
+  const float* gy = ctx.grad_out(node);
+  const float* hidden = node.saved + rows * 4 * d.h;
+  float* gx = ctx.grad_in(node, 0);
+  float* gw_ih = ctx.grad_in(node, 1);
+  float* gw_hh = ctx.grad_in(node, 2);
+  float* gb_ih = ctx.grad_in(node, 3);
+  float* gb_hh = ctx.grad_in(node, 4);
+
+  Arena& arena = ctx.arena();
+  float* d_gi = arena.allocate_array<float>(static_cast<size_t>(rows * 3 * d.h));
+  float* d_gh = arena.allocate_array<float>(static_cast<size_t>(d.n) * 3 * d.h);
+  float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
+  float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
+  float* gy_time = all_steps ? arena.allocate_array<float>(static_cast<size_t>(rows * d.h)) : nullptr;
+  if (!d_gi || !d_gh || !dh || !dh_prev || (all_steps && !gy_time)) {
+    ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
+    return;
+  }
+  const KernelTable& k = ctx.kernels();
+  if (all_steps) swap_batch_time(d.n, d.t, d.h, gy, gy_time, true);
+  for (int s = d.t - 1; s >= 0; --s) {
+    const float* g_step = all_steps ? gy_time + static_cast<int64_t>(s) * d.n * d.h : (s == d.t - 1 ? gy : nullptr);
+    if (g_step) k.accumulate(static_cast<int64_t>(d.n) * d.h, g_step, dh);
+    const float* h_prev = s > 0 ? hidden + static_cast<int64_t>(s - 1) * d.n * d.h : nullptr;
+    k.gru_gates_backward(d.n, d.h, dh, h_prev, node.saved + static_cast<int64_t>(s) * d.n * 4 * d.h,
+                         d_gi + static_cast<int64_t>(s) * d.n * 3 * d.h, d_gh, dh_prev);
+    k.sgemm(Trans::kNo, Trans::kNo, d.n, d.h, 3 * d.h, 1.0f, d_gh, 3 * d.h, w_hh.data, d.h, 1.0f, dh_prev, d.h);
+    if (gw_hh && h_prev)
+      k.sgemm(Trans::kYes, Trans::kNo, 3 * d.h, d.h, d.n, 1.0f, d_gh, 3 * d.h, h_prev, d.h, 1.0f, gw_hh, d.h);
+    if (gb_hh) k.sum_rows_accumulate(d.n, 3 * d.h, d_gh, gb_hh);
+    float* swap = dh;
+    dh = dh_prev;
+    dh_prev = swap;
+  }
+  if (gb_ih) k.sum_rows_accumulate(rows, 3 * d.h, d_gi, gb_ih);
+  if (gw_ih) {
+    float* xt = arena.allocate_array<float>(static_cast<size_t>(rows * d.i));
+    if (!xt) return ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
+    swap_batch_time(d.n, d.t, d.i, x.data, xt, true);
+    k.sgemm(Trans::kYes, Trans::kNo, 3 * d.h, d.i, static_cast<int>(rows), 1.0f, d_gi, 3 * d.h, xt, d.i, 1.0f,
+            gw_ih, d.i);
+  }
+  if (gx) {
+    float* gxt = arena.allocate_array<float>(static_cast<size_t>(rows * d.i));
+    if (!gxt) return ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
+    k.sgemm(Trans::kNo, Trans::kNo, static_cast<int>(rows), d.i, 3 * d.h, 1.0f, d_gi, 3 * d.h, w_ih.data, d.i,
+            0.0f, gxt, d.i);
+    swap_batch_time(d.n, d.t, d.i, gxt, gx, false);
+  }
+}
+
+}  // namespace ops
+}  // namespace salient
