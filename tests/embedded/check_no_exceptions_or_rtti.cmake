@@ -2,7 +2,8 @@
 # reference the C++ exception runtime or emit type_info objects.
 # Inputs: ROOT (source dir), NM (the nm tool), ARCHIVES (list of static libraries).
 set(failures "")
-file(GLOB_RECURSE sources ${ROOT}/engine/*.h ${ROOT}/engine/*.cc ${ROOT}/explain/*.h ${ROOT}/explain/*.cc)
+file(GLOB_RECURSE sources ${ROOT}/engine/*.h ${ROOT}/engine/*.cc ${ROOT}/explain/*.h ${ROOT}/explain/*.cc
+     ${ROOT}/data/*.h ${ROOT}/data/*.cc)
 foreach(f IN LISTS sources)
   file(STRINGS ${f} hits REGEX "(^|[^a-z_])(throw[ ;(]|try *\\{|catch *\\(|dynamic_cast<|typeid *\\()")
   foreach(h IN LISTS hits)

@@ -1,0 +1,61 @@
+// salient explain --model M --input X.npy --method NAME [--target C] [--set k=v ...] [--seed S] --out A.npy
+#include <cstdio>
+#include <vector>
+
+#include "args.h"
+#include "commands.h"
+#include "salient/explain/methods.h"
+#include "salient/io/model_file.h"
+#include "salient/io/npy.h"
+#include "values.h"
+
+namespace salient::cli {
+
+int run_explain(int argc, char** argv) {
+  Args args("salient explain --model M --input X.npy --method NAME [--target C] [--set key=value ...] [--seed S] --out A.npy",
+            "Explains the model's output for every sample of X.npy with an explainer (salient methods\n"
+            "lists them) and writes attributions of X's shape to A.npy.",
+            {{"--model", "M", "model file (.safetensors)", true},
+             {"--input", "X.npy", "inputs, [N] + the model's per-sample shape", true},
+             {"--method", "NAME", "explainer", true},
+             {"--out", "A.npy", "attributions (float32, X's shape)", true},
+             {"--target", "C", "output column to explain (default: each sample's argmax)"},
+             {"--set", "key=value", "method parameter (salient methods NAME lists them)", false, true},
+             {"--seed", "S", "seed of stochastic methods (default 0)"}});
+  if (int code = parse_or_exit(args, argc, argv, "explain"); code >= 0) return code;
+
+  explain::Request request;
+  std::vector<Setting> settings;
+  std::string problem;
+  if (!split_settings(args.all("--set"), &settings, &problem)) return usage_error("explain", problem.c_str());
+  for (const Setting& s : settings) request.settings.push_back({s.key, s.value});
+  if (!parse_uint(args.get("--seed", "0"), &request.seed)) return usage_error("explain", "--seed needs a non-negative integer");
+  if (!explain::find_method(args.get("--method")))
+    return usage_error("explain", ("unknown method '" + std::string(args.get("--method")) + "'").c_str());
+
+  Result<Model> model = io::load_model(args.get("--model"));
+  if (!model.ok()) return fail("explain", args.get("--model"), model.status().message());
+  Result<io::Array> x = io::read_npy(args.get("--input"));
+  if (!x.ok()) return fail("explain", args.get("--input"), x.status().message());
+  if (x->shape.rank < 1) return fail("explain", args.get("--input"), "needs a batch dimension");
+
+  std::vector<int32_t> targets;
+  if (const char* t = args.get("--target")) {
+    uint64_t column = 0;
+    if (!parse_uint(t, &column) || column > 1000000) return usage_error("explain", "--target needs a column index");
+    targets.assign(static_cast<size_t>(x->shape[0]), static_cast<int32_t>(column));
+    request.target.columns = targets.data();
+  }
+  request.model = &*model;
+  request.x = x->data.data();
+  request.shape = x->shape;
+  std::vector<float> attributions(x->data.size());
+  Arena arena;
+  Status s = explain::run_method(args.get("--method"), request, arena, attributions.data());
+  if (!s.ok()) return fail("explain", s.message());
+  s = io::write_npy(args.get("--out"), attributions.data(), x->shape);
+  if (!s.ok()) return fail("explain", args.get("--out"), s.message());
+  return kExitOk;
+}
+
+}  // namespace salient::cli

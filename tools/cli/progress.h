@@ -1,0 +1,26 @@
+// Progress on stderr for long work: "label  done/total  pct  ETA", redrawn in place at most a few
+// times a second, silent when quiet or when the work is short.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace salient::cli {
+
+class Progress {
+ public:
+  Progress(const char* label, int64_t total, bool quiet);
+  ~Progress();
+  /// Reports `done` of total; `note` (e.g. "epoch 3 loss 0.41") is shown after the counter.
+  void update(int64_t done, const char* note = nullptr);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const char* label_;
+  int64_t total_;
+  bool quiet_;
+  bool drawn_ = false;
+  Clock::time_point start_, last_;
+};
+
+}  // namespace salient::cli
