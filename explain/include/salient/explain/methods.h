@@ -1,0 +1,63 @@
+// The explainer registry: every method `salient explain` and `salient methods` know, with its
+// `--set` keys and defaults (SPEC §5). Each method maps a batch of inputs to attributions of the
+// same shape.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "salient/arena.h"
+#include "salient/explain/backprop.h"
+#include "salient/model.h"
+#include "salient/status.h"
+
+namespace salient::explain {
+
+/// One `--set` key of a method.
+struct MethodKey {
+  const char* key;
+  const char* default_value;
+  const char* help;
+};
+
+/// A `--set key=value` setting as given.
+struct Setting {
+  std::string key, value;
+};
+
+/// What to explain: a model, a batch x of `shape` ([N, ...]), the target column per sample
+/// (Target{} = each sample's argmax), the method's settings, and a seed for stochastic methods.
+struct Request {
+  const Model* model;
+  const float* x;
+  Shape shape;
+  Target target;
+  std::vector<Setting> settings;
+  uint64_t seed = 0;
+};
+
+/// Writes attributions (x's shape) for the request, using the arena for temporaries.
+using MethodFn = Status (*)(const Request& request, Arena& arena, float* attributions);
+
+struct Method {
+  const char* name;
+  const char* summary;  // one line, with the formula
+  std::vector<MethodKey> keys;
+  MethodFn run;
+};
+
+/// Every method, in the order `salient methods` lists them.
+const std::vector<Method>& methods();
+/// The method called `name`, or nullptr.
+const Method* find_method(const std::string& name);
+/// Runs `name` after checking that every setting is one of its keys (kInvalidArgument naming an
+/// unknown key, kNotFound for an unknown method).
+Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions);
+
+/// The value of `key` in the request's settings, or the method's default.
+std::string setting(const Request& request, const Method& method, const char* key);
+/// Parses a boolean setting (true/false, 1/0, yes/no); kInvalidArgument naming the key otherwise.
+Result<bool> bool_setting(const Request& request, const Method& method, const char* key);
+
+}  // namespace salient::explain
