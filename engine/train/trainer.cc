@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "salient/augment.h"
 #include "salient/graph.h"
 #include "salient/metrics.h"
 #include "salient/ops.h"
@@ -58,6 +59,9 @@ Status train_classifier(Model& model, const TrainData& data, int64_t n_train, co
                          static_cast<long long>(data.x_shape[0]));
   if (o.epochs < 1 || o.batch < 1)
     return Status::error(Code::kInvalidArgument, "train: epochs = %d and batch = %d must be >= 1", o.epochs, o.batch);
+  if (o.max_shift < 0 || (o.max_shift > 0 && data.x_shape.rank != 4))
+    return Status::error(Code::kInvalidArgument, "train: max_shift = %d needs >= 0 and image inputs [N, C, H, W], got %s",
+                         o.max_shift, ShapeStr(data.x_shape).c_str());
   if (o.optimizer != "adam" && o.optimizer != "sgd")
     return Status::error(Code::kInvalidArgument, "train: optimizer '%s' is not adam or sgd", o.optimizer.c_str());
   AnyOptimizer opt{o.optimizer == "adam", Adam(AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay}),
@@ -83,6 +87,7 @@ Status train_classifier(Model& model, const TrainData& data, int64_t n_train, co
       const int64_t t = per_step && o.random_prefix ? static_cast<int64_t>(rng.below(static_cast<uint64_t>(steps))) : -1;
       const int64_t used_steps = t >= 0 ? t + 1 : steps;
       gather(data, order.data() + start, count, used_steps, xb);
+      if (o.max_shift > 0) shift_images(xb.data(), count, data.x_shape, o.max_shift, rng);
       // Labels: [count] for per-sample data and prefix training (step t), else [count, T].
       const int64_t per_label = per_step && t < 0 ? steps : 1;
       yb.resize(static_cast<size_t>(count * per_label));

@@ -124,6 +124,9 @@ TEST(Trainer, ErrorsNameTheProblem) {
   Status s = train_classifier(m, data, 8, o);
   EXPECT_NE(std::string(s.message()).find("rmsprop"), std::string::npos);
   EXPECT_FALSE(train_classifier(m, data, 0, TrainOptions{}).ok());
+  TrainOptions shift;
+  shift.max_shift = 1;  // needs image inputs [N, C, H, W]
+  EXPECT_NE(std::string(train_classifier(m, data, 8, shift).message()).find("max_shift"), std::string::npos);
   EXPECT_FALSE(evaluate_classifier(m, data, 5, 5).ok());
 }
 

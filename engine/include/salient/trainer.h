@@ -32,6 +32,9 @@ struct TrainOptions {
   // the loss on step t's label, the recipe of reference/timeseries.md §2; otherwise every step's
   // label counts.
   bool random_prefix = false;
+  // Images ([N, C, H, W]): shift each training sample by a random (dy, dx) in
+  // [−max_shift, max_shift]² pixels, zero-filling what enters (data augmentation); 0 = off.
+  int max_shift = 0;
 };
 
 /// Called after every batch: epoch (from 1), batches done in total, batches in total, and the
