@@ -146,6 +146,9 @@ Layer Layer::batchnorm2d(std::string name, int num_features, float eps, float mo
 }
 
 Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
+  if (!is_layer_kind(l.type))
+    return Status::error(Code::kInvalidArgument, "layer '%s': %s is not a layer type", l.name.c_str(),
+                         op_kind_name(l.type));
   Shape out = in;
   switch (l.type) {
     case OpKind::kLinear:
@@ -269,17 +272,10 @@ Result<Shape> layer_output_shape(const Layer& l, const Shape& in) {
         return bad_input(l, in, expected);
       return out;
     }
-    case OpKind::kAdd:
-    case OpKind::kMul:
-    case OpKind::kCrossEntropy:
-    case OpKind::kBceWithLogits:
-    case OpKind::kMse:
-    case OpKind::kTimeStep:
-    case OpKind::kCount:
+    default:  // not a layer kind: refused above
       break;
   }
-  return Status::error(Code::kInvalidArgument, "layer '%s': %s is not a layer type", l.name.c_str(),
-                       op_kind_name(l.type));
+  return Status::error(Code::kInternal, "layer '%s': unhandled kind %s", l.name.c_str(), op_kind_name(l.type));
 }
 
 }  // namespace salient

@@ -37,6 +37,7 @@ struct AnyOptimizer {
   Adam a;
   Sgd s;
   Status step(Model& m, const float* const* grads) { return adam ? a.step(m, grads) : s.step(m, grads); }
+  void set_lr(double lr) { adam ? a.set_lr(lr) : s.set_lr(lr); }
 };
 
 // Copies samples `index[0..count)` of x (only the first `steps` steps of a sequence) into out.
@@ -51,6 +52,11 @@ void gather(const TrainData& d, const int64_t* index, int64_t count, int64_t ste
 
 }  // namespace
 
+double learning_rate_at(const TrainOptions& o, int64_t b, int64_t total) {
+  if (o.schedule != "cosine") return o.lr;
+  return o.lr * 0.5 * (1.0 + std::cos(3.14159265358979323846 * static_cast<double>(b) / static_cast<double>(total)));
+}
+
 Status train_classifier(Model& model, const TrainData& data, int64_t n_train, const TrainOptions& o,
                         TrainProgress progress, void* progress_context) {
   SALIENT_RETURN_IF_ERROR(check_data(data));
@@ -62,6 +68,8 @@ Status train_classifier(Model& model, const TrainData& data, int64_t n_train, co
   if (o.max_shift < 0 || (o.max_shift > 0 && data.x_shape.rank != 4))
     return Status::error(Code::kInvalidArgument, "train: max_shift = %d needs >= 0 and image inputs [N, C, H, W], got %s",
                          o.max_shift, ShapeStr(data.x_shape).c_str());
+  if (o.schedule != "constant" && o.schedule != "cosine")
+    return Status::error(Code::kInvalidArgument, "train: schedule '%s' is not constant or cosine", o.schedule.c_str());
   if (o.optimizer != "adam" && o.optimizer != "sgd")
     return Status::error(Code::kInvalidArgument, "train: optimizer '%s' is not adam or sgd", o.optimizer.c_str());
   AnyOptimizer opt{o.optimizer == "adam", Adam(AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay}),
@@ -106,6 +114,7 @@ Status train_classifier(Model& model, const TrainData& data, int64_t n_train, co
       if (!g.ok()) return g.status();
       SALIENT_RETURN_IF_ERROR(g.backward(loss, nullptr, gradient_rules()));
       for (size_t i = 0; i < n_params; ++i) grads[i] = g.grad(params[i]);
+      opt.set_lr(learning_rate_at(o, (epoch - 1) * batches + b, o.epochs * batches));
       SALIENT_RETURN_IF_ERROR(opt.step(model, grads.data()));
       loss_sum += loss.data[0];
       if (!std::isfinite(loss.data[0]))

@@ -2,9 +2,6 @@
 // every command, messages on stderr, and predict's outputs equal to the library's forward pass.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -15,36 +12,17 @@
 #include "salient/io/npy.h"
 #include "salient/random.h"
 #include "salient/rules.h"
+#include "support/cli_process.h"
 
 namespace salient {
 namespace {
 
-struct Process {  // what a finished command left
-  int status;
-  std::string output;  // stdout and stderr together
-};
+using testing_cli::contains;
+using testing_cli::Process;
+using testing_cli::run_cli;
+using testing_cli::temp_path;
 
-Process run_cli(const std::string& args) {
-  const std::string command = std::string(SALIENT_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  SALIENT_ASSERT(pipe);
-  Process r{0, ""};
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  return r;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// Per-process names: ctest may run this binary several times at once.
-std::string temp_path(const char* name) {
-  return ::testing::TempDir() + "salient_cli_" + std::to_string(getpid()) + "_" + name;
-}
-
-// A small sequence model with every kind of parameter: conv1d, batchnorm1d, gru and linear.
+// A small sequence model with every kind of parameter: gru, batchnorm1d and linear.
 Model make_model() {
   Result<Model> m = Model::create(Shape{0, 3}, {Layer::gru("gru", 3, 6, true), Layer::batchnorm1d("bn", 6),
                                                 Layer::relu("relu"), Layer::linear("head", 6, 2)});

@@ -5,7 +5,6 @@
 #ifdef SALIENT_CLI  // defined for salient_tests when the tools are built
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,34 +15,21 @@
 #include "data/data_test_util.h"
 #include "salient/io/file.h"
 #include "salient/io/npy.h"
+#include "support/cli_process.h"
 
 namespace salient::data {
 namespace {
 
-struct Process {
-  int status;
-  std::string output;  // stdout and stderr together
-};
+using testing_cli::contains;
+using testing_cli::Process;
 
-Process run_data_cli(const std::string& args) {
-  const std::string command = std::string(SALIENT_CLI) + " data " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  SALIENT_ASSERT(pipe);
-  Process r{0, ""};
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  return r;
-}
+Process run_data_cli(const std::string& args) { return testing_cli::run_cli("data " + args); }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 bool exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
 }
-std::string out_dir(const char* name) { return ::testing::TempDir() + "salient_data_cli_" + name; }
+std::string out_dir(const char* name) { return testing_cli::temp_path(std::string("data_cli_") + name); }
 
 // The file's dtype as written: the header's 'descr'.
 std::string stored_dtype(const std::string& path) {

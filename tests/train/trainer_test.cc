@@ -113,6 +113,21 @@ TEST(Trainer, PerStepLabelsWithRandomPrefixes) {
   EXPECT_GE(e->accuracy, 0.9);  // the task is deterministic given x_t: a working GRU gets near 1
 }
 
+TEST(Trainer, CosineScheduleFromLrToNearZero) {
+  TrainOptions o;
+  o.lr = 0.2;
+  EXPECT_EQ(learning_rate_at(o, 7, 10), 0.2);  // constant
+  o.schedule = "cosine";
+  EXPECT_DOUBLE_EQ(learning_rate_at(o, 0, 10), 0.2);
+  EXPECT_NEAR(learning_rate_at(o, 5, 10), 0.1, 1e-15);
+  EXPECT_NEAR(learning_rate_at(o, 9, 10), 0.2 * 0.5 * (1 + std::cos(M_PI * 0.9)), 1e-15);
+  Blobs b = blobs(10, 1);
+  Model m = mlp(1);
+  const TrainData data{b.x.data(), Shape{10, 4}, b.y.data(), Shape{10}};
+  o.schedule = "linear";
+  EXPECT_NE(std::string(train_classifier(m, data, 8, o).message()).find("schedule 'linear'"), std::string::npos);
+}
+
 TEST(Trainer, ErrorsNameTheProblem) {
   Blobs b = blobs(10, 1);
   Model m = mlp(1);

@@ -26,6 +26,8 @@ class Sgd {
  public:
   explicit Sgd(SgdOptions options) : options_(options) {}
   Status step(Model& model, const float* const* grads);
+  /// Changes the learning rate for later steps (schedules).
+  void set_lr(double lr) { options_.lr = lr; }
 
  private:
   SgdOptions options_;
@@ -47,6 +49,8 @@ class Adam {
  public:
   explicit Adam(AdamOptions options) : options_(options) {}
   Status step(Model& model, const float* const* grads);
+  /// Changes the learning rate for later steps (schedules).
+  void set_lr(double lr) { options_.lr = lr; }
 
  private:
   AdamOptions options_;

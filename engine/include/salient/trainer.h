@@ -35,7 +35,13 @@ struct TrainOptions {
   // Images ([N, C, H, W]): shift each training sample by a random (dy, dx) in
   // [−max_shift, max_shift]² pixels, zero-filling what enters (data augmentation); 0 = off.
   int max_shift = 0;
+  // Learning-rate schedule over all batches b of B: "constant", or "cosine" with
+  // lr_b = lr·(1 + cos(π·b/B))/2, which ends training on small steps.
+  std::string schedule = "constant";
 };
+
+/// The learning rate of batch b (0-based) of `total` under o.schedule.
+double learning_rate_at(const TrainOptions& o, int64_t b, int64_t total);
 
 /// Called after every batch: epoch (from 1), batches done in total, batches in total, and the
 /// running mean loss of the epoch.

@@ -11,10 +11,8 @@ namespace salient::ref {
 void cross_entropy_rows(int64_t rows, int cols, const float* x, const float* labels, float* loss) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
-    float m = xr[0];
-    for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
-    float sum = 0.0f;
-    for (int j = 0; j < cols; ++j) sum += std::exp(xr[j] - m);
+    float m, sum;
+    row_max_and_sum(cols, xr, &m, &sum);
     loss[r] = m + std::log(sum) - xr[static_cast<int>(labels[r])];
   }
 }
@@ -23,10 +21,8 @@ void cross_entropy_rows_backward(int64_t rows, int cols, const float* x, const f
                                  float scale, float* gx) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
-    float m = xr[0];
-    for (int j = 1; j < cols; ++j) m = xr[j] > m ? xr[j] : m;
-    float sum = 0.0f;
-    for (int j = 0; j < cols; ++j) sum += std::exp(xr[j] - m);
+    float m, sum;
+    row_max_and_sum(cols, xr, &m, &sum);
     const int label = static_cast<int>(labels[r]);
     for (int j = 0; j < cols; ++j)
       gx[r * cols + j] += scale * (std::exp(xr[j] - m) / sum - (j == label ? 1.0f : 0.0f));

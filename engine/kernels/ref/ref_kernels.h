@@ -9,6 +9,16 @@
 
 namespace salient::ref {
 
+/// The max m = max_j x_j of a row and s = Σ_j e^{x_j − m}, so log Σ e^x = m + log s without overflow.
+inline void row_max_and_sum(int cols, const float* x, float* m, float* s) {
+  float mx = x[0];
+  for (int j = 1; j < cols; ++j) mx = x[j] > mx ? x[j] : mx;
+  float sum = 0.0f;
+  for (int j = 0; j < cols; ++j) sum += std::exp(x[j] - mx);
+  *m = mx;
+  *s = sum;
+}
+
 /// σ(x) = 1/(1 + e^−x), evaluated as e^x/(1 + e^x) for x < 0 so that neither branch overflows.
 inline float stable_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));

@@ -6,20 +6,6 @@
 #include "ref/ref_kernels.h"
 
 namespace salient::ref {
-namespace {
-
-// m = max_j x_j and s = Σ_j e^{x_j − m} of one row.
-void row_max_and_sum(int cols, const float* x, float* m, float* s) {
-  float mx = x[0];
-  for (int j = 1; j < cols; ++j) mx = x[j] > mx ? x[j] : mx;
-  float sum = 0.0f;
-  for (int j = 0; j < cols; ++j) sum += std::exp(x[j] - mx);
-  *m = mx;
-  *s = sum;
-}
-
-}  // namespace
-
 void softmax_rows(int64_t rows, int cols, const float* x, float* y) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
