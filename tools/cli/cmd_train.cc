@@ -33,8 +33,12 @@ TrainOptions preset_defaults(const std::string& arch) {
     o.batch = 32;
     o.lr = 1e-3;
     if (arch == "digits-cnn") {
-      o.max_shift = 1;          // ±1-pixel shifts: 97-98 % instead of 92-94 % on the held-out writers
-      o.schedule = "cosine";    // ends on small steps: the final model varies less between seeds
+      // The held-out 20 % are other writers: without augmentation this CNN (ours or PyTorch's)
+      // stops at 92-94 %. ±1-pixel shifts with a cosine-decayed Adam at 3e-3 reach 96-98 % over
+      // seeds (seed 0: 98.1 %).
+      o.max_shift = 1;
+      o.schedule = "cosine";
+      o.lr = 3e-3;
     }
   }
   return o;
@@ -136,7 +140,7 @@ int run_train(int argc, char** argv) {
             "--set keys: lr (1e-3), batch (32), weight_decay (0), optimizer (adam|sgd), momentum (0),\n"
             "epochs (40), random_prefix (false; true: one random prefix per batch, loss on its last step),\n"
             "max_shift (0; images: random shifts of up to this many pixels), schedule (constant|cosine).\n"
-            "Preset defaults: digits-cnn max_shift 1, schedule cosine; hmm-gru epochs 50, lr 1e-4,\n"
+            "Preset defaults: digits-cnn lr 3e-3, max_shift 1, schedule cosine; hmm-gru epochs 50, lr 1e-4,\n"
             "weight_decay 1e-3, random_prefix true.",
             {{"--data", "NAME|DIR", "data set name or directory", true},
              {"--arch", "ARCH", "preset name or architecture JSON file", true},
