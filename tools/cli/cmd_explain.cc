@@ -1,5 +1,7 @@
 // salient explain --model M --input X.npy --method NAME [--target C] [--set k=v ...] [--seed S] --out A.npy
+#include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "args.h"
@@ -12,7 +14,8 @@
 namespace salient::cli {
 
 int run_explain(int argc, char** argv) {
-  Args args("salient explain --model M --input X.npy --method NAME [--target C] [--set key=value ...] [--seed S] --out A.npy",
+  Args args("salient explain --model M --input X.npy --method NAME [--target C] [--baseline zero|mean|B.npy]\n"
+            "                       [--baselines S.npy] [--set key=value ...] [--seed S] --out A.npy",
             "Explains the model's output for every sample of X.npy with an explainer (salient methods\n"
             "lists them) and writes attributions of X's shape to A.npy.",
             {{"--model", "M", "model file (.safetensors)", true},
@@ -20,6 +23,8 @@ int run_explain(int argc, char** argv) {
              {"--method", "NAME", "explainer", true},
              {"--out", "A.npy", "attributions (float32, X's shape)", true},
              {"--target", "C", "output column to explain (default: each sample's argmax)"},
+             {"--baseline", "zero|mean|B.npy", "reference input (default zero; B.npy: X's shape or per-sample shape)"},
+             {"--baselines", "S.npy", "baseline set [B, per-sample shape] (gradient-shap, deeplift-shap)"},
              {"--set", "key=value", "method parameter (salient methods NAME lists them)", false, true},
              {"--seed", "S", "seed of stochastic methods (default 0)"}});
   if (int code = parse_or_exit(args, argc, argv, "explain"); code >= 0) return code;
@@ -45,6 +50,42 @@ int run_explain(int argc, char** argv) {
     if (!parse_uint(t, &column) || column > 1000000) return usage_error("explain", "--target needs a column index");
     targets.assign(static_cast<size_t>(x->shape[0]), static_cast<int32_t>(column));
     request.target.columns = targets.data();
+  }
+  // --baseline: a name, or a .npy of X's full shape (one per sample) or per-sample shape (broadcast).
+  std::vector<float> baseline(x->data.size());
+  const std::string baseline_arg = args.get("--baseline", "zero");
+  if (baseline_arg == "zero" || baseline_arg == "mean") {
+    Status s = explain::resolve_baseline(baseline_arg, x->data.data(), x->shape, baseline.data());
+    if (!s.ok()) return fail("explain", s.message());
+  } else {
+    Result<io::Array> b = io::read_npy(baseline_arg.c_str());
+    if (!b.ok()) return fail("explain", baseline_arg, b.status().message());
+    const int64_t per_sample = x->shape.numel_from(1);
+    Shape per_sample_shape;
+    per_sample_shape.rank = x->shape.rank - 1;
+    for (int i = 1; i < x->shape.rank; ++i) per_sample_shape[i - 1] = x->shape[i];
+    if (b->shape == x->shape) {
+      baseline = b->data;
+    } else if (b->shape == per_sample_shape) {
+      for (int64_t n = 0; n < x->shape[0]; ++n) std::copy(b->data.begin(), b->data.end(), baseline.begin() + n * per_sample);
+    } else {
+      return fail("explain", baseline_arg,
+                  ("baseline shape " + std::string(ShapeStr(b->shape).c_str()) + " is neither the input's " +
+                   ShapeStr(x->shape).c_str() + " nor its per-sample " + ShapeStr(per_sample_shape).c_str())
+                      .c_str());
+    }
+  }
+  request.baseline = baseline.data();
+  io::Array baselines;
+  if (const char* path = args.get("--baselines")) {
+    Result<io::Array> b = io::read_npy(path);
+    if (!b.ok()) return fail("explain", path, b.status().message());
+    bool fits = b->shape.rank == x->shape.rank && b->shape[0] >= 1;
+    for (int i = 1; fits && i < x->shape.rank; ++i) fits = b->shape[i] == x->shape[i];
+    if (!fits) return fail("explain", path, "the baseline set must be [B] + the input's per-sample shape");
+    baselines = std::move(*b);
+    request.baselines = baselines.data.data();
+    request.baselines_shape = baselines.shape;
   }
   request.model = &*model;
   request.x = x->data.data();

@@ -28,6 +28,9 @@ struct Setting {
 
 /// What to explain: a model, a batch x of `shape` ([N, ...]), the target column per sample
 /// (Target{} = each sample's argmax), the method's settings, and a seed for stochastic methods.
+/// Baselines (SPEC §5): `baseline` holds one reference input per sample (x's shape; null means
+/// zero), as `--baseline zero|mean|B.npy` resolves it; `baselines` is the baseline set of
+/// gradient-shap and deeplift-shap, [B, per-sample shape...] (null: none given).
 struct Request {
   const Model* model;
   const float* x;
@@ -35,7 +38,16 @@ struct Request {
   Target target;
   std::vector<Setting> settings;
   uint64_t seed = 0;
+  const float* baseline = nullptr;
+  const float* baselines = nullptr;
+  Shape baselines_shape;
 };
+
+/// The per-sample baselines of `--baseline` (SPEC §5) for inputs x of `shape` ([N, ...]):
+///   "zero": all zeros; "mean": each sample's mean over its non-leading dims (per channel over H×W
+///   for N×C×H×W, per feature over time for N×T×D, the scalar mean for N×F).
+/// Writes x's shape into `out`; kInvalidArgument for another name.
+Status resolve_baseline(const std::string& name, const float* x, const Shape& shape, float* out);
 
 /// Writes attributions (x's shape) for the request, using the arena for temporaries.
 using MethodFn = Status (*)(const Request& request, Arena& arena, float* attributions);
