@@ -1,6 +1,7 @@
 // The explainer registry: every method `salient explain` and `salient methods` know, with its
 // `--set` keys and defaults (SPEC §5). Each method maps a batch of inputs to attributions of the
-// same shape.
+// same shape,
+// except the few that say otherwise (output_shape: grad-cam's N×1×spatial).
 #pragma once
 
 #include <cstdint>
@@ -57,7 +58,15 @@ struct Method {
   const char* summary;  // one line, with the formula
   std::vector<MethodKey> keys;
   MethodFn run;
+  /// The attributions' shape for inputs of shape `input` (nullptr: the input's shape; grad-cam
+  /// writes N×1×spatial, SPEC §5).
+  Shape (*output_shape)(const Shape& input) = nullptr;
 };
+
+/// The shape `method` writes for inputs of `input` shape (the input's own unless it says otherwise).
+inline Shape output_shape(const Method& method, const Shape& input) {
+  return method.output_shape ? method.output_shape(input) : input;
+}
 
 /// Every method, in the order `salient methods` lists them.
 const std::vector<Method>& methods();

@@ -1,0 +1,78 @@
+#include "batched.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+
+namespace salient::explain {
+namespace {
+std::atomic<size_t> g_budget{size_t{256} << 20};
+}  // namespace
+
+size_t batch_budget_bytes() { return g_budget.load(std::memory_order_relaxed); }
+void set_batch_budget_bytes(size_t bytes) { g_budget.store(bytes == 0 ? 1 : bytes, std::memory_order_relaxed); }
+
+namespace detail {
+
+Result<int64_t> int_setting(const Request& r, const Method& m, const char* key, int64_t lo, int64_t hi) {
+  const std::string v = setting(r, m, key);
+  char* end = nullptr;
+  const long long value = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || value < lo || value > hi)
+    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not an integer in [%lld, %lld]", m.name, key,
+                         v.c_str(), static_cast<long long>(lo), static_cast<long long>(hi));
+  return static_cast<int64_t>(value);
+}
+
+Result<double> float_setting(const Request& r, const Method& m, const char* key, double lo) {
+  const std::string v = setting(r, m, key);
+  char* end = nullptr;
+  const double value = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(value) || value < lo)
+    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not a number >= %g", m.name, key, v.c_str(), lo);
+  return value;
+}
+
+Status forward_outputs(const Model& model, const float* x, const Shape& shape, std::vector<float>* out,
+                       int64_t* classes) {
+  Arena arena;
+  GraphOptions options;
+  options.record = false;
+  Graph g(arena, options);
+  const Tensor y = model.forward(g, g.input(x, shape, false));
+  if (!g.ok()) return g.status();
+  if (y.shape.rank != 2 || y.shape[0] != shape[0])
+    return Status::error(Code::kInvalidArgument, "the model output %s is not [N, C]", ShapeStr(y.shape).c_str());
+  out->assign(y.data, y.data + y.numel());
+  *classes = y.shape[1];
+  return {};
+}
+
+Status resolve_columns(const Model& model, const float* x, const Shape& shape, Target target,
+                       std::vector<int32_t>* columns, std::vector<float>* outputs, int64_t* classes) {
+  std::vector<float> y;
+  int64_t c = 0;
+  SALIENT_RETURN_IF_ERROR(forward_outputs(model, x, shape, &y, &c));
+  const int64_t n = shape[0];
+  columns->assign(static_cast<size_t>(n), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    if (target.columns) {
+      const int64_t col = target.columns[i];
+      if (col < 0 || col >= c)
+        return Status::error(Code::kInvalidArgument, "target %lld of sample %lld is not in [0, %lld)",
+                             static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
+      (*columns)[i] = static_cast<int32_t>(col);
+    } else {
+      int64_t col = 0;
+      for (int64_t j = 1; j < c; ++j)
+        if (y[i * c + j] > y[i * c + col]) col = j;
+      (*columns)[i] = static_cast<int32_t>(col);
+    }
+  }
+  if (outputs) *outputs = std::move(y);
+  if (classes) *classes = c;
+  return {};
+}
+
+}  // namespace detail
+}  // namespace salient::explain

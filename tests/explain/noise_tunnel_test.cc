@@ -1,0 +1,109 @@
+// smoothgrad, smoothgrad-sq, vargrad (Captum's NoiseTunnel): σ = 0 reproduces the base method,
+// seeds reproduce bit-identically (chunking changes only rounding), vargrad = E[a²] − E[a]²,
+// unknown base methods are errors naming them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "salient/explain/integrated_gradients.h"
+#include "salient/explain/methods.h"
+
+namespace salient::explain {
+namespace {
+
+Model tanh_net() {
+  Result<Model> m = Model::create(Shape{3}, {Layer::linear("l1", 3, 4), Layer::tanh("t1"), Layer::linear("l2", 4, 2)});
+  SALIENT_ASSERT(m.ok());
+  const char* names[4] = {"l1.weight", "l1.bias", "l2.weight", "l2.bias"};
+  const int sizes[4] = {12, 4, 8, 2};
+  int k = 0;
+  for (int p = 0; p < 4; ++p)
+    for (int i = 0; i < sizes[p]; ++i, ++k) m->parameter(names[p])[i] = 0.8f * std::sin(0.9f * k + 0.2f);
+  return std::move(*m);
+}
+
+// Chunk sizes change the batch shapes the kernels see, so sums may differ in the last bits.
+void expect_close(const std::vector<float>& a, const std::vector<float>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6f * (1.0f + std::fabs(b[i]))) << i;
+}
+
+const std::vector<float> kX = {0.9f, -1.2f, 0.4f, -0.3f, 1.5f, 2.0f};
+
+Status explain(const Model& m, const std::string& method, std::vector<Setting> settings, uint64_t seed,
+               std::vector<float>* a) {
+  Request r;
+  r.model = &m;
+  r.x = kX.data();
+  r.shape = Shape{2, 3};
+  r.settings = std::move(settings);
+  r.seed = seed;
+  a->assign(kX.size(), 0.0f);
+  Arena arena;
+  return run_method(method, r, arena, a->data());
+}
+
+std::vector<float> must(const Model& m, const std::string& method, std::vector<Setting> settings, uint64_t seed = 0) {
+  std::vector<float> a;
+  Status s = explain(m, method, std::move(settings), seed, &a);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return a;
+}
+
+TEST(NoiseTunnel, ZeroNoiseEqualsTheBase) {
+  const Model m = tanh_net();
+  for (const char* base : {"saliency", "input-x-gradient", "integrated-gradients"}) {
+    const std::vector<float> plain = must(m, base, {});
+    EXPECT_EQ(must(m, "smoothgrad", {{"base", base}, {"stdevs", "0"}, {"nt_samples", "3"}}), plain) << base;
+    std::vector<float> sq = plain;
+    for (float& v : sq) v = static_cast<float>(static_cast<double>(v) * v);
+    const std::vector<float> got = must(m, "smoothgrad-sq", {{"base", base}, {"stdevs", "0"}});
+    for (size_t i = 0; i < sq.size(); ++i) EXPECT_FLOAT_EQ(got[i], sq[i]) << base;
+    for (float v : must(m, "vargrad", {{"base", base}, {"stdevs", "0"}})) EXPECT_NEAR(v, 0.0f, 1e-7) << base;
+  }
+}
+
+TEST(NoiseTunnel, SeedsReproduceBitIdenticallyAndChunkingOnlyRounds) {
+  const Model m = tanh_net();
+  for (const char* method : {"smoothgrad", "smoothgrad-sq", "vargrad"}) {
+    const std::vector<float> a = must(m, method, {{"nt_samples", "7"}}, 42);
+    EXPECT_EQ(must(m, method, {{"nt_samples", "7"}}, 42), a) << method;
+    EXPECT_NE(must(m, method, {{"nt_samples", "7"}}, 43), a) << method;
+    const size_t saved = batch_budget_bytes();
+    set_batch_budget_bytes(1);
+    expect_close(must(m, method, {{"nt_samples", "7"}}, 42), a);
+    set_batch_budget_bytes(saved);
+  }
+}
+
+TEST(NoiseTunnel, VarGradIsMeanSquareMinusSquaredMean) {
+  const Model m = tanh_net();
+  const std::vector<Setting> s = {{"base", "input-x-gradient"}, {"nt_samples", "9"}, {"stdevs", "0.5"}};
+  const std::vector<float> mean = must(m, "smoothgrad", s, 7);
+  const std::vector<float> sq = must(m, "smoothgrad-sq", s, 7);
+  const std::vector<float> var = must(m, "vargrad", s, 7);
+  for (size_t i = 0; i < var.size(); ++i) {
+    EXPECT_NEAR(var[i], sq[i] - mean[i] * mean[i], 1e-6);
+    EXPECT_GE(var[i], 0.0f);
+  }
+  // With noise the smoothed map differs from the plain one, and vargrad is positive somewhere.
+  EXPECT_NE(mean, must(m, "input-x-gradient", {}));
+  float most = 0.0f;
+  for (float v : var) most = std::max(most, v);
+  EXPECT_GT(most, 1e-6f);
+}
+
+TEST(NoiseTunnel, UnknownBaseIsAnErrorNamingIt) {
+  const Model m = tanh_net();
+  std::vector<float> a;
+  Status s = explain(m, "smoothgrad", {{"base", "lrp-magic"}}, 0, &a);
+  EXPECT_EQ(s.code(), Code::kNotFound);
+  EXPECT_NE(std::string(s.message()).find("lrp-magic"), std::string::npos) << s.message();
+  EXPECT_EQ(explain(m, "vargrad", {{"nt_samples", "0"}}, 0, &a).code(), Code::kInvalidArgument);
+  EXPECT_EQ(explain(m, "vargrad", {{"stdevs", "-1"}}, 0, &a).code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace salient::explain
