@@ -55,6 +55,7 @@ KernelTable table_for(Isa isa) {
 #define SALIENT_KERNEL(slot, variant_isa, function) \
   if (isa_within(Isa::variant_isa, isa) && t.slot == kReference.slot) t.slot = kern::function;
 #include "list/sgemm.inc"
+#include "list/conv.inc"
 #undef SALIENT_KERNEL
   return t;
 }

@@ -11,6 +11,7 @@ namespace salient::kern {
 #define SALIENT_KERNEL(slot, isa, function) \
   std::remove_pointer_t<decltype(KernelTable::slot)> function;
 #include "list/sgemm.inc"
+#include "list/conv.inc"
 #undef SALIENT_KERNEL
 
 }  // namespace salient::kern

@@ -1,0 +1,206 @@
+// Every convolution variant (the conv slots of kernels_for(isa) for each SIMD ISA this CPU runs)
+// against the scalar reference (ref/conv2d_ref.cc): forward, backward data and backward weights on
+// odd geometries (1×1 kernels with and without stride, stride 2 and 3, padding 0/1/2, non-square
+// images and kernels, batch 1 and > 1, one and many channels, images smaller than the kernel where
+// only the padding makes room, conv1d as H = 1, products large enough to split the im2col
+// workspace into column and depth blocks, batches that share one SGEMM); a sentinel after every
+// output (a write past the end shows) and NaN in the forward output (it must be overwritten, not
+// read); bias and gradients that are null; bit-identical results for 1, 2, 3 and 5 threads.
+//
+// Tolerance (as for SGEMM, sgemm_variants_test.cc): every output element is a sum of T products
+// (forward: T = c_in·kh·kw taps plus the bias; backward data: at most c_out·kh·kw; backward weights:
+// n·oh·ow) added to a starting value s0, and any summation order is within γ_T·Σ|terms| of the exact
+// sum, so
+//     |v − v_ref| ≤ (T + 2)·eps·(Σ|terms| + |s0|)
+// where Σ|terms| is the reference kernel run on the absolute values of the operands.
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "salient/isa.h"
+#include "salient/kernels.h"
+#include "salient/random.h"
+#include "salient/threads.h"
+
+namespace salient {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kSentinel = -777.0f;
+constexpr int kTail = 5;  // sentinel floats after every output
+
+std::vector<const KernelTable*> simd_tables() {
+  std::vector<const KernelTable*> tables;
+  for (Isa isa : kAllIsas)
+    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
+  return tables;
+}
+
+struct Case {
+  int n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw;
+};
+
+Conv2dGeometry geometry(const Case& c) {
+  Conv2dGeometry g{c.n, c.c_in, c.h, c.w, c.c_out, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, 0, 0};
+  g.oh = (g.h + 2 * g.ph - g.kh) / g.sh + 1;
+  g.ow = (g.w + 2 * g.pw - g.kw) / g.sw + 1;
+  return g;
+}
+
+const Case kCases[] = {
+    {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},      // 1×1 everything
+    {2, 5, 7, 6, 3, 1, 1, 1, 1, 0, 0},      // pointwise (no im2col)
+    {2, 3, 9, 7, 4, 1, 1, 2, 2, 0, 0},      // 1×1, stride 2
+    {1, 3, 6, 5, 2, 1, 1, 1, 1, 1, 0},      // 1×1 with padding
+    {1, 1, 5, 5, 1, 3, 3, 1, 1, 1, 1},      // one channel
+    {3, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1},      // batch 3, "same" 3×3
+    {2, 3, 11, 9, 5, 3, 3, 2, 2, 1, 1},     // stride 2, odd non-square image
+    {2, 2, 7, 10, 3, 3, 5, 1, 2, 2, 1},     // non-square kernel, mixed stride and padding
+    {2, 3, 10, 10, 4, 4, 4, 3, 3, 2, 2},    // stride 3, padding 2, even kernel
+    {1, 2, 3, 4, 2, 2, 2, 2, 2, 0, 0},      // 2×2 stride 2, no padding
+    {2, 3, 2, 2, 4, 5, 5, 1, 1, 2, 2},      // the kernel covers the whole padded input
+    {1, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1},      // 1×1 image, padding 1
+    {2, 3, 1, 20, 4, 1, 5, 1, 1, 0, 2},     // conv1d
+    {1, 2, 1, 17, 3, 1, 3, 1, 2, 0, 1},     // conv1d, stride 2
+    {1, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},    // digits-cnn conv2
+    {2, 64, 20, 20, 8, 3, 3, 1, 1, 1, 1},   // column blocks without threads, image groups with
+    {1, 130, 9, 9, 4, 3, 3, 1, 1, 1, 1},    // depth blocks without threads
+    {1, 64, 40, 40, 8, 3, 3, 1, 1, 1, 1},   // column blocks with threads
+    {1, 1000, 8, 8, 4, 3, 3, 1, 1, 1, 1},   // depth blocks with threads
+    {7, 5, 6, 6, 9, 3, 3, 1, 1, 1, 1},      // several images per SGEMM
+    {1, 7, 30, 31, 33, 3, 3, 2, 1, 0, 1},   // many outputs, tile edges
+};
+
+std::vector<float> random_vector(size_t n, Rng& rng) {
+  std::vector<float> v(n);
+  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
+  return v;
+}
+std::vector<float> absolute(std::vector<float> v) {
+  for (float& x : v) x = std::fabs(x);
+  return v;
+}
+std::vector<float> with_tail(std::vector<float> v) {
+  v.insert(v.end(), kTail, kSentinel);
+  return v;
+}
+
+// |got − want| ≤ (terms + 2)·eps·(abs_sum + |start|) for every element; the tail holds sentinels.
+void expect_close(const std::vector<float>& got, const std::vector<float>& want,
+                  const std::vector<float>& abs_sum, const std::vector<float>* start, double terms,
+                  const char* what, const KernelTable& k, const Case& c) {
+  const size_t n = want.size();
+  ASSERT_EQ(got.size(), n + kTail);
+  int bad = 0;
+  for (size_t i = 0; i < n && bad < 5; ++i) {
+    const double s0 = start ? std::fabs((*start)[i]) : 0.0;
+    const double tol = (terms + 2) * FLT_EPSILON * (abs_sum[i] + s0);
+    if (!(std::fabs(double(got[i]) - want[i]) <= tol)) {
+      ADD_FAILURE() << k.isa << " " << what << " n" << c.n << " c" << c.c_in << " " << c.h << "x"
+                    << c.w << " o" << c.c_out << " k" << c.kh << "x" << c.kw << " s" << c.sh << c.sw
+                    << " p" << c.ph << c.pw << " [" << i << "] " << got[i] << " vs " << want[i]
+                    << " tol " << tol;
+      ++bad;
+    }
+  }
+  for (int t = 0; t < kTail; ++t) EXPECT_EQ(got[n + t], kSentinel) << k.isa << " " << what;
+}
+
+struct Data {
+  Conv2dGeometry g;
+  std::vector<float> x, w, b, gy, gx0, gw0, gb0;
+  explicit Data(const Case& c, uint64_t seed) : g(geometry(c)) {
+    Rng rng(seed);
+    x = random_vector(size_t(g.n) * g.c_in * g.h * g.w, rng);
+    w = random_vector(size_t(g.c_out) * g.c_in * g.kh * g.kw, rng);
+    b = random_vector(size_t(g.c_out), rng);
+    gy = random_vector(size_t(g.n) * g.c_out * g.oh * g.ow, rng);
+    gx0 = random_vector(x.size(), rng);
+    gw0 = random_vector(w.size(), rng);
+    gb0 = random_vector(b.size(), rng);
+  }
+};
+
+TEST(ConvVariants, MatchReference) {
+  const KernelTable& ref = reference_kernels();
+  for (const KernelTable* k : simd_tables()) {
+    uint64_t seed = 1;
+    for (const Case& c : kCases) {
+      const Data d(c, seed++);
+      const Conv2dGeometry& g = d.g;
+      for (bool bias : {true, false}) {
+        const float* b = bias ? d.b.data() : nullptr;
+        std::vector<float> want(d.gy.size()), abs_sum(d.gy.size());
+        ref.conv2d_forward(g, d.x.data(), d.w.data(), b, want.data());
+        const auto ax = absolute(d.x), aw = absolute(d.w), ab = absolute(d.b);
+        ref.conv2d_forward(g, ax.data(), aw.data(), bias ? ab.data() : nullptr, abs_sum.data());
+        std::vector<float> y = with_tail(std::vector<float>(want.size(), kNaN));
+        k->conv2d_forward(g, d.x.data(), d.w.data(), b, y.data());
+        expect_close(y, want, abs_sum, nullptr, double(g.c_in) * g.kh * g.kw + 1, "forward", *k,
+                     c);
+      }
+      {
+        std::vector<float> want = d.gx0, abs_sum(d.gx0.size(), 0.0f);
+        ref.conv2d_backward_data(g, d.gy.data(), d.w.data(), want.data());
+        const auto agy = absolute(d.gy), aw = absolute(d.w);
+        ref.conv2d_backward_data(g, agy.data(), aw.data(), abs_sum.data());
+        std::vector<float> gx = with_tail(d.gx0);
+        k->conv2d_backward_data(g, d.gy.data(), d.w.data(), gx.data());
+        expect_close(gx, want, abs_sum, &d.gx0, double(g.c_out) * g.kh * g.kw, "backward data", *k,
+                     c);
+      }
+      for (int which = 0; which < 3; ++which) {  // both, weights only, bias only
+        const bool has_w = which != 2, has_b = which != 1;
+        std::vector<float> want_w = d.gw0, want_b = d.gb0;
+        std::vector<float> abs_w(d.gw0.size(), 0.0f), abs_b(d.gb0.size(), 0.0f);
+        ref.conv2d_backward_weights(g, d.x.data(), d.gy.data(), want_w.data(), want_b.data());
+        const auto ax = absolute(d.x), agy = absolute(d.gy);
+        ref.conv2d_backward_weights(g, ax.data(), agy.data(), abs_w.data(), abs_b.data());
+        std::vector<float> gw = with_tail(d.gw0), gb = with_tail(d.gb0);
+        k->conv2d_backward_weights(g, d.x.data(), d.gy.data(), has_w ? gw.data() : nullptr,
+                                   has_b ? gb.data() : nullptr);
+        const double terms = double(g.n) * g.oh * g.ow;
+        if (has_w) expect_close(gw, want_w, abs_w, &d.gw0, terms, "backward weights", *k, c);
+        else EXPECT_EQ(gw, with_tail(d.gw0)) << k->isa << " wrote gw when it was null";
+        if (has_b) expect_close(gb, want_b, abs_b, &d.gb0, terms, "backward bias", *k, c);
+        else EXPECT_EQ(gb, with_tail(d.gb0)) << k->isa << " wrote gb when it was null";
+      }
+    }
+  }
+}
+
+TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
+  const int saved = thread_count();
+  const Case cases[] = {{16, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1},
+                        {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
+                        {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
+                        {3, 48, 12, 12, 40, 1, 1, 1, 1, 0, 0}};
+  for (const KernelTable* k : simd_tables()) {
+    for (const Case& c : cases) {
+      const Data d(c, 99);
+      std::vector<float> y1, gx1, gw1, gb1;
+      for (int threads : {1, 2, 3, 5}) {
+        set_thread_count(threads);
+        std::vector<float> y(d.gy.size()), gx = d.gx0, gw = d.gw0, gb = d.gb0;
+        k->conv2d_forward(d.g, d.x.data(), d.w.data(), d.b.data(), y.data());
+        k->conv2d_backward_data(d.g, d.gy.data(), d.w.data(), gx.data());
+        k->conv2d_backward_weights(d.g, d.x.data(), d.gy.data(), gw.data(), gb.data());
+        if (threads == 1) {
+          y1 = y, gx1 = gx, gw1 = gw, gb1 = gb;
+          continue;
+        }
+        EXPECT_EQ(y, y1) << k->isa << " forward, " << threads << " threads";
+        EXPECT_EQ(gx, gx1) << k->isa << " backward data, " << threads << " threads";
+        EXPECT_EQ(gw, gw1) << k->isa << " backward weights, " << threads << " threads";
+        EXPECT_EQ(gb, gb1) << k->isa << " backward bias, " << threads << " threads";
+      }
+    }
+  }
+  set_thread_count(saved);
+}
+
+}  // namespace
+}  // namespace salient
