@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job of this stage: trains the two reference models of SPEC §9 with the release build
 # and prints their test metrics and wall times. Models go to build/models/.
-#   digits-cnn on digits (40 epochs, Adam 3e-3 with cosine decay, ±1-pixel shifts)
+#   digits-cnn on digits (100 epochs, Adam 3e-3 with cosine decay, ±1-pixel shifts)
 #                                                          target: test accuracy >= 0.97
 #   hmm-gru on hmm (50 epochs, Adam 1e-4, wd 1e-3, random prefixes)
 #                                                          target: per-step accuracy >= 0.85, AUROC >= 0.92
