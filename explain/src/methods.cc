@@ -2,6 +2,7 @@
 #include "salient/explain/methods.h"
 
 #include "gradient_methods.h"
+#include "lrp_methods.h"
 #include "path_methods.h"
 #include "perturbation/perturbation.h"
 
@@ -37,6 +38,28 @@ const std::vector<Method>& methods() {
         {"stdevs", "0.0", "noise σ added to x (absolute)"}},
        gradient_shap},
       {"guided-backprop", "∂y_c/∂x with every ReLU passing g·[z>0]·[g>0]", {}, guided_backprop},
+      {"deconvnet", "∂y_c/∂x with every ReLU passing max(g, 0) (no forward mask)", {}, deconvnet},
+      {"deeplift", "(x − x̄) ⊙ m, m by Rescale g·Δf/Δz at nonlinearities (x̄ = --baseline, default zero)", {},
+       deeplift},
+      {"lrp-epsilon", "x ⊙ ∂̃y_c/∂x with g·f(z)/(z + ε·sign(z)) at nonlinearities (= layer-wise ε-LRP)",
+       {{"epsilon", "1e-9", "stabiliser ε"}, {"rule.LAYER", "", "per-layer rule override (zero, epsilon, zplus, alpha-beta, gamma, wsquare, flat, zbox)"}},
+       lrp_epsilon},
+      {"lrp-zplus", "layer-wise LRP, z⁺ rule x⁺W⁺ + x⁻W⁻ (+b⁺) on every linear/conv layer",
+       {{"rule.LAYER", "", "per-layer rule override"}}, lrp_zplus},
+      {"lrp-alpha-beta", "layer-wise LRP, α·(positive part) − β·(negative part), α − β = 1",
+       {{"alpha", "2", "α"}, {"beta", "1", "β (α − β = 1 required)"}, {"rule.LAYER", "", "per-layer rule override"}},
+       lrp_alpha_beta},
+      {"lrp-gamma", "layer-wise LRP with W + γW⁺, b + γb⁺ on every linear/conv layer",
+       {{"gamma", "0.25", "γ"}, {"rule.LAYER", "", "per-layer rule override"}}, lrp_gamma},
+      {"lrp-wsquare", "layer-wise LRP: w² on the first linear/conv layer, ε on the others",
+       {{"rule.LAYER", "", "per-layer rule override"}}, lrp_wsquare},
+      {"lrp-flat", "layer-wise LRP: flat (w² with W := 1, b := 0) on the first layer, ε on the others",
+       {{"rule.LAYER", "", "per-layer rule override"}}, lrp_flat},
+      {"lrp-zbox", "layer-wise LRP: zB (x W − l W⁺ − h W⁻) on the first layer, ε on the others",
+       {{"low", "", "lower bound l: one value or one per channel (default: each sample's min)"},
+        {"high", "", "upper bound h: one value or one per channel (default: each sample's max)"},
+        {"rule.LAYER", "", "per-layer rule override"}},
+       lrp_zbox},
       {"grad-cam", "upsample(Σ_k mean_spatial(∂y_c/∂A_k) · A_k) at a conv layer's output A; N×1×spatial",
        {{"layer", "", "layer whose output A is explained (default: the last conv layer)"},
         {"relu", "false", "apply a ReLU to the map"},
@@ -89,7 +112,15 @@ Status run_method(const std::string& name, const Request& request, Arena& arena,
   if (!m) return Status::error(Code::kNotFound, "unknown method '%s' (salient methods lists them)", name.c_str());
   for (const Setting& s : request.settings) {
     bool known = false;
-    for (const MethodKey& k : m->keys) known = known || s.key == k.key;
+    for (const MethodKey& k : m->keys) {
+      known = known || s.key == k.key;
+      // A key "prefix.LAYER" stands for prefix.<any layer name> (e.g. rule.conv1).
+      const std::string pattern = k.key;
+      const size_t dot = pattern.size() >= 6 ? pattern.size() - 6 : std::string::npos;
+      if (dot != std::string::npos && pattern.compare(dot, 6, ".LAYER") == 0 && s.key.size() > dot + 1 &&
+          s.key.compare(0, dot + 1, pattern, 0, dot + 1) == 0)
+        known = true;
+    }
     if (!known) return Status::error(Code::kInvalidArgument, "method %s has no key '%s'", m->name, s.key.c_str());
   }
   return m->run(request, arena, attributions);

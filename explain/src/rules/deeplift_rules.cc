@@ -1,0 +1,90 @@
+// DeepLIFT Rescale rules over a doubled batch [x; x̄] (see salient/explain/deeplift.h).
+#include <cmath>
+
+#include "salient/explain/deeplift.h"
+
+namespace salient::explain {
+namespace {
+
+constexpr float kTiny = 1e-10f;
+
+float derivative(OpKind kind, float z, float y) {
+  switch (kind) {
+    case OpKind::kRelu: return z > 0.0f ? 1.0f : 0.0f;
+    case OpKind::kTanh: return 1.0f - y * y;
+    case OpKind::kSigmoid: return y * (1.0f - y);
+    default: return 0.0f;
+  }
+}
+
+void rescale(const Node& n, BackwardContext& ctx, const void*) {
+  float* gx = ctx.grad_in(n, 0);
+  if (!gx) return;
+  const float* z = ctx.input(n, 0).data;
+  const float* y = ctx.output(n).data;
+  const float* g = ctx.grad_out(n);
+  const int64_t half = ctx.output(n).shape.numel() / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const float dz = z[i] - z[i + half];
+    const float m = std::fabs(dz) < kTiny ? derivative(n.kind, z[i], y[i]) : (y[i] - y[i + half]) / dz;
+    gx[i] += g[i] * m;
+  }
+}
+
+void maxpool(const Node& n, BackwardContext& ctx, const void*) {
+  float* gx = ctx.grad_in(n, 0);
+  if (!gx) return;
+  const float* x = ctx.input(n, 0).data;
+  const float* y = ctx.output(n).data;
+  const float* g = ctx.grad_out(n);
+  const int64_t half_in = ctx.input(n, 0).shape.numel() / 2;
+  const int64_t half_out = ctx.output(n).shape.numel() / 2;
+  float* routed = ctx.arena().allocate_zeroed_floats(static_cast<size_t>(half_in));
+  float* wta = ctx.arena().allocate_zeroed_floats(static_cast<size_t>(half_in));
+  if (!routed || !wta) {
+    ctx.fail(Status::error(Code::kOutOfMemory, "deeplift max-pool rule: arena exhausted"));
+    return;
+  }
+  for (int64_t k = 0; k < half_out; ++k) {
+    const float yx = y[k], yr = y[k + half_out];
+    const float mx = yx > yr ? yx : yr;
+    routed[n.argmax[k]] += g[k] * (mx - yr);
+    routed[n.argmax[k + half_out] - half_in] += g[k] * (yx - mx);
+    wta[n.argmax[k]] += g[k];
+  }
+  for (int64_t i = 0; i < half_in; ++i) {
+    const float dx = x[i] - x[i + half_in];
+    gx[i] += std::fabs(dx) < kTiny ? wta[i] : routed[i] / dx;
+  }
+}
+
+RuleSet make_rules() {
+  RuleSet rules = gradient_rules();
+  rules.set(OpKind::kRelu, deeplift_rescale_rule());
+  rules.set(OpKind::kTanh, deeplift_rescale_rule());
+  rules.set(OpKind::kSigmoid, deeplift_rescale_rule());
+  rules.set(OpKind::kMaxPool1d, deeplift_maxpool_rule());
+  rules.set(OpKind::kMaxPool2d, deeplift_maxpool_rule());
+  return rules;
+}
+
+}  // namespace
+
+Rule deeplift_rescale_rule() { return Rule{rescale, nullptr, "deeplift-rescale"}; }
+Rule deeplift_maxpool_rule() { return Rule{maxpool, nullptr, "deeplift-maxpool"}; }
+
+const RuleSet& deeplift_rules() {
+  static const RuleSet rules = make_rules();
+  return rules;
+}
+
+void deeplift_convergence_delta(const float* attributions, const float* output_x, const float* output_ref,
+                                int64_t n, int64_t per_sample, float* delta) {
+  for (int64_t i = 0; i < n; ++i) {
+    double sum = 0.0;
+    for (int64_t j = 0; j < per_sample; ++j) sum += attributions[i * per_sample + j];
+    delta[i] = static_cast<float>(sum - (static_cast<double>(output_x[i]) - output_ref[i]));
+  }
+}
+
+}  // namespace salient::explain
