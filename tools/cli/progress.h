@@ -1,5 +1,5 @@
-// Progress on stderr for long work: "label  done/total  pct  ETA", redrawn in place at most a few
-// times a second, silent when quiet or when the work is short.
+// Progress on stderr for long work: "label  done/total  pct  ETA", redrawn in place a few times a
+// second on a terminal, one line every few seconds in a log; silent when quiet or the work is short.
 #pragma once
 
 #include <chrono>
@@ -19,6 +19,7 @@ class Progress {
   const char* label_;
   int64_t total_;
   bool quiet_;
+  bool terminal_;  // stderr is a terminal
   bool drawn_ = false;
   Clock::time_point start_, last_;
 };
