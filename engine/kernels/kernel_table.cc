@@ -56,6 +56,7 @@ KernelTable table_for(Isa isa) {
   if (isa_within(Isa::variant_isa, isa) && t.slot == kReference.slot) t.slot = kern::function;
 #include "list/sgemm.inc"
 #include "list/conv.inc"
+#include "list/activations.inc"
 #undef SALIENT_KERNEL
   return t;
 }

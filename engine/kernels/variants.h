@@ -12,6 +12,7 @@ namespace salient::kern {
   std::remove_pointer_t<decltype(KernelTable::slot)> function;
 #include "list/sgemm.inc"
 #include "list/conv.inc"
+#include "list/activations.inc"
 #undef SALIENT_KERNEL
 
 }  // namespace salient::kern

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,10 @@ inline void append(std::vector<unsigned char>& out, const std::string& s) {
 
 template <class T>
 void append_pod(std::vector<unsigned char>& out, const T& v) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(&v);
-  out.insert(out.end(), p, p + sizeof(T));
+  // resize + memcpy rather than insert: GCC 12 at -O3 reports a false -Wstringop-overflow there.
+  const size_t at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &v, sizeof(T));
 }
 
 inline bool contains(const Status& s, const std::string& part) {
