@@ -7,16 +7,38 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "batched.h"
+#include "salient/explain/batchnorm_merge.h"
 #include "salient/explain/lrp.h"
 
 namespace salient::explain {
 namespace {
 
 bool is_relevance_layer(OpKind k) { return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d; }
+
+// The request with its model's batchnorms merged into the layers before them (SPEC §6: before any
+// rule runs), where there is one to merge; otherwise the request itself.
+struct MergedRequest {
+  std::optional<Model> model;
+  Request request;
+};
+
+Status merge_for_rules(const Request& r, MergedRequest* m, const Request** use) {
+  *use = &r;
+  if (!r.model || !has_mergeable_batchnorm(*r.model)) return {};
+  Result<Model> merged = merge_batchnorm(*r.model);
+  if (!merged.ok()) return merged.status();
+  m->model.emplace(std::move(*merged));
+  m->request = r;
+  m->request.model = &*m->model;
+  *use = &m->request;
+  return {};
+}
+
 
 // Comma list of floats ("" = none).
 Result<std::vector<float>> float_list(const Method& m, const char* key, const std::string& v) {
@@ -89,12 +111,17 @@ Status read_defaults(const Request& r, const Method& m, Defaults* d) {
   return {};
 }
 
-// Runs explicit LRP: `base` on every linear/conv layer, `first` (if not null) on the first one,
-// then the rule.LAYER overrides. Attributions: the input relevance for R_out = y_c.
+// Runs explicit LRP: `base` on every linear/conv layer, `conv` (if not null) on the conv layers,
+// `first` (if not null) on the first linear/conv layer, then the rule.LAYER overrides.
+// Attributions: the input relevance for R_out = y_c.
 Status run_explicit(const Request& r, const Method& m, const Defaults& d, const LrpParams& base,
-                    const LrpParams* first, Arena& arena, float* attributions) {
+                    const LrpParams* first, Arena& arena, float* attributions, const LrpParams* conv = nullptr) {
   const Model& model = *r.model;
   RuleSet rules = lrp_explicit_rules(&base);
+  if (conv)
+    for (const Layer& l : model.layers())
+      if (l.type == OpKind::kConv1d || l.type == OpKind::kConv2d)
+        SALIENT_RETURN_IF_ERROR(rules.set_layer(l.name.c_str(), lrp_layer_rule(conv)));
   if (first) {
     for (const Layer& l : model.layers())
       if (is_relevance_layer(l.type)) {
@@ -140,8 +167,12 @@ bool has_overrides(const Request& r) {
   return false;
 }
 
-Status run_lrp(const Request& r, Arena& arena, float* attributions, const char* name, LrpRule all,
+Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name, LrpRule all,
                const LrpRule* first_rule) {
+  MergedRequest merged;
+  const Request* use = nullptr;
+  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
+  const Request& r = *use;
   if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null input", name);
   const Method& m = *find_method(name);
   Defaults d;
@@ -154,9 +185,45 @@ Status run_lrp(const Request& r, Arena& arena, float* attributions, const char* 
   return run_explicit(r, m, d, base, &first, arena, attributions);
 }
 
+// Zennit's composites (reference/lrp_rap.md §2): ε on dense layers, `conv_rule` on conv layers,
+// `first_rule` (if not null) on the first linear/conv layer; rule.LAYER overrides last.
+Status run_composite(const Request& request, Arena& arena, float* attributions, const char* name, LrpRule conv_rule,
+                     const LrpRule* first_rule) {
+  MergedRequest merged;
+  const Request* use = nullptr;
+  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
+  const Request& r = *use;
+  if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null input", name);
+  const Method& m = *find_method(name);
+  Defaults d;
+  SALIENT_RETURN_IF_ERROR(read_defaults(r, m, &d));
+  LrpParams dense = d.params;
+  dense.rule = LrpRule::kEpsilon;
+  LrpParams conv = d.params;
+  conv.rule = conv_rule;
+  LrpParams first = d.params;
+  if (first_rule) first.rule = *first_rule;
+  return run_explicit(r, m, d, dense, first_rule ? &first : nullptr, arena, attributions, &conv);
+}
+
 }  // namespace
 
-Status lrp_epsilon(const Request& r, Arena& arena, float* attributions) {
+Status lrp_epsilon_plus(const Request& r, Arena& arena, float* a) {
+  return run_composite(r, arena, a, "lrp-epsilon-plus", LrpRule::kZPlus, nullptr);
+}
+Status lrp_epsilon_alpha2_beta1(const Request& r, Arena& arena, float* a) {
+  return run_composite(r, arena, a, "lrp-epsilon-alpha2-beta1", LrpRule::kAlphaBeta, nullptr);
+}
+Status lrp_epsilon_gamma_box(const Request& r, Arena& arena, float* a) {
+  const LrpRule first = LrpRule::kZBox;
+  return run_composite(r, arena, a, "lrp-epsilon-gamma-box", LrpRule::kGamma, &first);
+}
+
+Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
+  MergedRequest merged;
+  const Request* use = nullptr;
+  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
+  const Request& r = *use;
   if (has_overrides(r)) return run_lrp(r, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
   if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "lrp-epsilon: null input");
   Result<double> e = detail::float_setting(r, *find_method("lrp-epsilon"), "epsilon", 0.0);

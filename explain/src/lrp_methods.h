@@ -15,6 +15,11 @@ Status lrp_gamma(const Request& request, Arena& arena, float* attributions);
 Status lrp_wsquare(const Request& request, Arena& arena, float* attributions);
 Status lrp_flat(const Request& request, Arena& arena, float* attributions);
 Status lrp_zbox(const Request& request, Arena& arena, float* attributions);
+/// Zennit's composites: ε on dense layers and z⁺ (epsilon-plus) / αβ(2, 1) (epsilon-alpha2-beta1) /
+/// γ (epsilon-gamma-box, with zB on the first linear/conv layer) on conv layers.
+Status lrp_epsilon_plus(const Request& request, Arena& arena, float* attributions);
+Status lrp_epsilon_alpha2_beta1(const Request& request, Arena& arena, float* attributions);
+Status lrp_epsilon_gamma_box(const Request& request, Arena& arena, float* attributions);
 /// deconvnet: the signal with every ReLU passing max(g, 0).
 Status deconvnet(const Request& request, Arena& arena, float* attributions);
 /// deeplift (Rescale): (x − x̄) ⊙ multipliers, x̄ = request.baseline (null: zero).

@@ -17,67 +17,23 @@
 #include <string>
 #include <vector>
 
+#include "salient/explain/equivalences.h"
 #include "salient/explain/lrp.h"
 #include "salient/explain/methods.h"
 
 namespace salient::explain {
 namespace {
 
-std::vector<float> uniform(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
+// The random nets and the difference measure are the library's (salient/explain/equivalences.h),
+// shared with `salient equivalences`.
+using Act = Activation;
+using Net = RandomNet;
 
-double rel_err(const std::vector<float>& ref, const std::vector<float>& got) {
-  double diff = 0.0, scale = 1e-30;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    diff = std::max(diff, std::fabs(static_cast<double>(ref[i]) - got[i]));
-    scale = std::max(scale, std::fabs(static_cast<double>(ref[i])));
-  }
-  return diff / scale;
-}
-
-enum class Act { kRelu, kTanh, kSigmoid };
-
-Layer act(Act a, const std::string& name) {
-  return a == Act::kRelu ? Layer::relu(name) : a == Act::kTanh ? Layer::tanh(name) : Layer::sigmoid(name);
-}
-
-struct Net {
-  Model model;
-  Shape shape;  // batch shape
-};
-
-Net mlp(Act a, bool bias, uint64_t seed) {
-  Result<Model> m = Model::create(Shape{8}, {Layer::linear("l1", 8, 16, bias), act(a, "a1"), Layer::linear("l2", 16, 12, bias),
-                                             act(a, "a2"), Layer::linear("l3", 12, 4, bias)});
-  SALIENT_ASSERT(m.ok());
-  m->init_default(seed);
-  return {std::move(*m), Shape{5, 8}};
-}
-
-Net cnn(Act a, bool bias, bool maxpool, uint64_t seed) {
-  Result<Model> m = Model::create(
-      Shape{2, 8, 8},
-      {Layer::conv2d("c1", 2, 4, {3, 3}, {1, 1}, {1, 1}, bias), act(a, "a1"),
-       maxpool ? Layer::maxpool2d("p1", {2, 2}) : Layer::avgpool2d("p1", {2, 2}), Layer::conv2d("c2", 4, 4, {3, 3}, {1, 1}, {0, 0}, bias),
-       act(a, "a2"), maxpool ? Layer::avgpool2d("p2", {2, 2}) : Layer::maxpool2d("p2", {2, 2}), Layer::flatten("f"),
-       Layer::linear("fc", 4, 3, bias)});
-  SALIENT_ASSERT(m.ok());
-  m->init_default(seed);
-  return {std::move(*m), Shape{3, 2, 8, 8}};
-}
-
-Net cnn1d(Act a, bool bias, uint64_t seed) {
-  Result<Model> m = Model::create(Shape{3, 12}, {Layer::conv1d("c1", 3, 4, 3, 1, 1, bias), act(a, "a1"), Layer::maxpool1d("p1", 2),
-                                                 Layer::global_avgpool("g"), Layer::linear("fc", 4, 3, bias)});
-  SALIENT_ASSERT(m.ok());
-  m->init_default(seed);
-  return {std::move(*m), Shape{4, 3, 12}};
-}
+std::vector<float> uniform(size_t n, uint32_t seed) { return uniform_values(n, seed); }
+double rel_err(const std::vector<float>& ref, const std::vector<float>& got) { return relative_difference(ref, got); }
+Net mlp(Act a, bool bias, uint64_t seed) { return random_mlp(a, bias, seed); }
+Net cnn(Act a, bool bias, bool maxpool, uint64_t seed) { return random_cnn(a, bias, maxpool, seed); }
+Net cnn1d(Act a, bool bias, uint64_t seed) { return random_cnn1d(a, bias, seed); }
 
 std::vector<float> run(const Net& n, const std::vector<float>& x, const char* method, std::vector<Setting> settings = {},
                        const float* baseline = nullptr) {

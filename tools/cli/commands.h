@@ -10,5 +10,6 @@ int run_data(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_methods(int argc, char** argv);
 int run_explain(int argc, char** argv);
+int run_equivalences(int argc, char** argv);
 
 }  // namespace salient::cli

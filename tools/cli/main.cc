@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"data", salient::cli::run_data, "write a dataset (x.npy, y.npy, saliency.npy) to a directory"},
     {"explain", salient::cli::run_explain, "attributions for a batch of inputs with an explainer"},
     {"methods", salient::cli::run_methods, "every explainer with its parameters and defaults"},
+    {"equivalences", salient::cli::run_equivalences, "check the rule equivalences (SPEC §8) on seeded random nets"},
     {"train", salient::cli::run_train, "train a classifier (presets digits-cnn, hmm-gru) and report test metrics"},
 };
 
