@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -48,10 +47,8 @@ inline void append(std::vector<unsigned char>& out, const std::string& s) {
 
 template <class T>
 void append_pod(std::vector<unsigned char>& out, const T& v) {
-  // resize + memcpy rather than insert: GCC 12 at -O3 reports a false -Wstringop-overflow there.
-  const size_t at = out.size();
-  out.resize(at + sizeof(T));
-  std::memcpy(out.data() + at, &v, sizeof(T));
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
 }
 
 inline bool contains(const Status& s, const std::string& part) {
