@@ -1,4 +1,4 @@
-// The equivalences of SPEC §8 (identities 1-7) computed on seeded random nets: the table that
+// The equivalences of SPEC §8 computed on seeded random nets: the table that
 // `salient equivalences` prints and the tests check. Each row compares two methods (or a sum and an
 // output difference) over a family of nets and reports the max absolute and relative difference;
 // negative-control rows are the same comparison where the identity's condition is broken, and must
@@ -24,6 +24,8 @@ struct RandomNet {
   Shape shape;  // [N, ...]
 };
 
+/// Model::create(per_sample, layers) with init_default(seed), for inputs of `batch` shape.
+RandomNet random_net(const Shape& per_sample, std::vector<Layer> layers, uint64_t seed, Shape batch);
 /// relu / tanh / sigmoid layer called `name`.
 Layer activation_layer(Activation a, const std::string& name);
 /// linear(8→16), f, linear(16→12), f, linear(12→4); batch [5, 8]; init_default(seed).
