@@ -1,0 +1,1 @@
+"""Captum parity and speed tooling for salient's explainers (tools/parity/README.md)."""
