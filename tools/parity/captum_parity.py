@@ -61,10 +61,9 @@ def parity_row(model, case, x, x_file, ctx, runner, seeds):
 
 def timing_rows(model, cases, x, ctx, runner, rounds, min_time):
     """Median over interleaved rounds (our benchmark run, then Captum) of CPU seconds per call."""
-    bench_methods = sorted({c.method for c in cases if c.label == c.method or c.method == "lrp-alpha-beta"})
     ours_t, captum_t = {}, {}
     for _ in range(rounds):
-        for method, t in runner.bench_times(model.name, bench_methods, min_time).items():
+        for method, t in runner.bench_times(model.name, min_time).items():
             ours_t.setdefault(method, []).append(t)
         for case in cases:
             if case.label != case.method and case.method != "lrp-alpha-beta":
@@ -88,7 +87,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default="digits-cnn,digits-cnn-trained,small-cnn,mlp,hmm-gru")
     p.add_argument("--methods", default="", help="comma list of row labels (default: all)")
-    p.add_argument("--samples", type=int, default=4, help="parity batch (hmm-gru: half)")
+    p.add_argument("--samples", type=int, default=4, help="parity batch (hmm-gru: half + 1, at least 3)")
     p.add_argument("--seeds", type=int, default=30, help="runs per side for sampled methods")
     p.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (median)")
     p.add_argument("--bench-min-time", default="0.2", help="--benchmark_min_time of each round")
@@ -106,7 +105,7 @@ def main():
     runner = ours_lib.Ours(REPO, args.workdir)
     print(f"# torch {torch.__version__}, threads {torch.get_num_threads()}; samples {args.samples}, "
           f"seeds {args.seeds}, timing rounds {args.rounds}")
-    print(f"{'model':<18} {'method':<40} {'kind':<5} {'max Σ|Δ|':>9} {'Σ|captum|':>9} {'z/max':>6} {'pass':<4} "
+    print(f"{'model':<18} {'method':<40} {'kind':<5} {'max Σ|Δ|':>9} {'Σ|captum|':>9} {'max|z|':>6} {'z²':>5} {'var':>5} {'pass':<4} "
           f"{'captum s':>9} {'ours s':>9} {'ratio':>7}")
     failures = 0
     for name in [m for m in args.models.split(",") if m]:
@@ -117,7 +116,7 @@ def main():
         if args.zero_bias:
             models.zero_linear_biases(model)
         g = torch.Generator().manual_seed(args.seed + 1)
-        n = max(2, args.samples // 2) if model.is_sequence else args.samples
+        n = max(3, args.samples // 2 + 1) if model.is_sequence else args.samples  # 3: permutations of 2 are a swap
         x = model.make_inputs(n, g)
         baselines = model.make_inputs(BASELINE_ROWS, g)
         ctx = {"baselines": baselines}
@@ -141,14 +140,15 @@ def main():
             verdict = "-" if "pass" not in row else ("yes" if row["pass"] else "NO")
             failures += verdict == "NO"
             print(f"{model.name:<18} {case.label:<40} {kind:<5} {fmt(row.get('diff'), '9.2e')} "
-                  f"{fmt(row.get('scale'), '9.2e')} {fmt(row.get('max_z'), '6.2f')} {verdict:<4} "
+                  f"{fmt(row.get('scale'), '9.2e')} {fmt(row.get('max_z'), '6.2f')} "
+                  f"{fmt(row.get('mean_z2'), '5.2f')} {fmt(row.get('spread'), '5.2f')} {verdict:<4} "
                   f"{fmt(t_c, '9.2e')} {fmt(t_o, '9.2e')} {fmt(ratio, '7.1f')}"
                   + (f"  captum: {row['captum_error']}" if "captum_error" in row else "")
                   + (f"  ours: {row['ours_error']}" if "ours_error" in row else ""), flush=True)
         if not args.no_timing and model.name in TIMED_MODELS:
             alone = sorted(set(ours_t) - {c.method for c in cases if c.label in captum_t})
             for method in alone:
-                print(f"{model.name:<18} {method + ' (ours alone)':<40} {'':<5} {'':>9} {'':>9} {'':>6} {'':<4} "
+                print(f"{model.name:<18} {method + ' (ours alone)':<40} {'':<5} {'':>9} {'':>9} {'':>6} {'':>5} {'':>5} {'':<4} "
                       f"{'-':>9} {ours_t[method]:9.2e}")
     return 1 if failures else 0
 
