@@ -3,8 +3,9 @@
 // with the per-method settings of the parity table (benchmarks/README.md, tools/parity/README.md):
 //   occlusion          digits window 1,3,3 stride 1;  hmm window 10,3 stride 10,3
 //   feature-ablation, feature-permutation, shapley-sampling, kernel-shap, lime
-//                      digits: each scalar a feature (64); hmm: 20 groups of 10 steps × 3 features
-//   shapley-exact      8 groups (digits: 4×2 blocks; hmm: 25-step blocks)
+//                      digits: each scalar a feature (a mask of 64 groups); hmm: 20 groups of
+//                      10 steps × 3 features
+//   shapley-exact      8 groups (digits: 2×4 blocks of 4×2 pixels; hmm: 25-step blocks)
 //   feature-permutation  two samples (a batch of one has nothing to permute with)
 //   gradient-shap, deeplift-shap  a baseline set of 10 rows
 //   lrp-alpha-beta     alpha 1, beta 0 (Captum's Alpha1_Beta0_Rule)

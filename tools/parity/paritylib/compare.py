@@ -17,7 +17,9 @@ checks, all of which must hold:
   of draws is caught.
 The standard error gets a floor of 1e-6 × max |mean_captum| (float32 rounding: elements whose runs
 barely vary, e.g. early steps of the GRU that the last output has forgotten, would otherwise turn
-differences of a few ulps into large z). These are tests of the first two
+differences of a few ulps into large z); the same floor² is added to every element's variance in the
+spread ratio (an estimator whose runs barely vary, like shapley-sampling on the GRU, where only the
+last steps matter whatever the ordering, would otherwise compare rounding noise). These are tests of the first two
 moments: the README lists what they do not catch (e.g. smoothgrad with σ 0.9 instead of 1.0).
 """
 
@@ -55,7 +57,9 @@ def sampled(ours_runs, captum_runs):
     degenerate = vo + vc == 0
     max_z = float(np.abs(z).max())
     mean_z2 = float((z[~degenerate] ** 2).mean()) if np.any(~degenerate) else 0.0
-    spread = float(vo.sum() / vc.sum()) if vc.sum() > 0 else (1.0 if vo.sum() == 0 else np.inf)
+    noise = vo.size * floor**2  # float32 rounding of single runs, as in the z floor
+    spread = float((vo.sum() + noise) / (vc.sum() + noise)) if vc.sum() + noise > 0 else \
+        (1.0 if vo.sum() == 0 else np.inf)
     ok = max_z < Z_BOUND and mean_z2 < MEAN_Z2_BOUND and 1 / SPREAD_BOUND < spread < SPREAD_BOUND
     return {"diff": per_sample_sum_abs(mo, mc), "scale": float(np.abs(mc).reshape(len(mc), -1).sum(axis=1).max()),
             "max_z": max_z, "mean_z2": mean_z2, "spread": spread, "pass": ok}
