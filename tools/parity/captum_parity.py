@@ -56,7 +56,9 @@ def parity_row(model, case, x, x_file, ctx, runner, seeds):
     except Exception as e:
         return {"captum_error": short(e)}
     ours = [runner.explain(model, case, x_file, seed=s) for s in range(seeds)]
-    return compare.sampled(ours, theirs)
+    with torch.no_grad():
+        output_scale = float(model.captum_model(x).max(dim=1).values.abs().max())
+    return compare.sampled(ours, theirs, output_scale)
 
 
 def timing_rows(model, cases, x, ctx, runner, rounds, min_time):
