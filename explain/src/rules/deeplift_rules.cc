@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "salient/explain/deeplift.h"
+#include "salient/explain/gru_rules.h"
 
 namespace salient::explain {
 namespace {
@@ -65,6 +66,13 @@ RuleSet make_rules() {
   rules.set(OpKind::kSigmoid, deeplift_rescale_rule());
   rules.set(OpKind::kMaxPool1d, deeplift_maxpool_rule());
   rules.set(OpKind::kMaxPool2d, deeplift_maxpool_rule());
+  rules.set(OpKind::kGru, deeplift_gru_rule());
+  return rules;
+}
+
+RuleSet with_gru_gradient() {
+  RuleSet rules = make_rules();
+  rules.set(OpKind::kGru, gradient_rules().lookup(OpKind::kGru, ""));
   return rules;
 }
 
@@ -73,9 +81,10 @@ RuleSet make_rules() {
 Rule deeplift_rescale_rule() { return Rule{rescale, nullptr, "deeplift-rescale"}; }
 Rule deeplift_maxpool_rule() { return Rule{maxpool, nullptr, "deeplift-maxpool"}; }
 
-const RuleSet& deeplift_rules() {
-  static const RuleSet rules = make_rules();
-  return rules;
+const RuleSet& deeplift_rules(DeepLiftGruRule gru) {
+  static const RuleSet rescale_gru = make_rules();
+  static const RuleSet gradient_gru = with_gru_gradient();
+  return gru == DeepLiftGruRule::kGradient ? gradient_gru : rescale_gru;
 }
 
 void deeplift_convergence_delta(const float* attributions, const float* output_x, const float* output_ref,
