@@ -4,7 +4,8 @@
 //   nonlinearity a = f(z):  m = g·(f(z) − f(z̄))/(z − z̄), or g·f'(z) when |z − z̄| < 1e-10
 //   max pool (Captum's two-half rule): with M = max(y, ȳ), route g·(M − ȳ) through x's argmax and
 //     g·(y − M) through x̄'s argmax, then divide by Δx (the gradient where |Δx| < 1e-10)
-//   linear, conv, avg pools, reshapes: the exact gradient (they are linear).
+//   product u = a ⊙ b (mul):  m_a = ½(b + b̄)·g, m_b = ½(a + ā)·g (exact Shapley split of Δu)
+//   linear, conv, avg pools, reshapes, add: the exact gradient (they are linear).
 //   GRU: Rescale on its gates' σ and tanh, the Shapley split at its gate products (gru_rules.h);
 //     or, with DeepLiftGruRule::kGradient, its exact gradient at x (Captum's behaviour).
 // Attributions are (x − x̄) ⊙ m, and Σ attributions = F(x)_c − F(x̄)_c (completeness).
