@@ -69,7 +69,7 @@ void identity9(Table& t) {
   const std::vector<RandomNet> nets = gru_nets(t.seed);
   {
     EquivalenceRow& r = t.row("9", "GRU nets, bias-free readouts, bias_factor 1",
-                              "Σ lrp-epsilon + Σ R_h0", "f_c(x)", kExact);
+                              "sum lrp-epsilon + sum R_h0", "F(x)", kExact);
     for (const RandomNet& n : nets) add_conservation(t, r, n, t.input(n, 90), 1.0f);
   }
   {
@@ -79,8 +79,8 @@ void identity9(Table& t) {
       add_without_candidate_input(t, r, n, t.input(n, 91), "lrp-epsilon");
   }
   {
-    EquivalenceRow& c = t.row("9 control", "GRU nets, bias_factor 0", "Σ lrp-epsilon + Σ R_h0",
-                              "f_c(x)", kControl, true);
+    EquivalenceRow& c = t.row("9 control", "GRU nets, bias_factor 0", "sum lrp-epsilon + sum R_h0",
+                              "F(x)", kControl, true);
     for (const RandomNet& n : nets) add_conservation(t, c, n, t.input(n, 90), 0.0f);
   }
   EquivalenceRow& c = t.row("9 control", "GRU nets with W_in := 0", "input-x-gradient (W_in := 0)",
