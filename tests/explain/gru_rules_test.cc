@@ -5,7 +5,9 @@
 //    R_x ≡ 0 although the gradient is not 0); with the gates forced (z ≡ 0, r ≡ 1) it equals ε-LRP
 //    on the tanh RNN composed from elementary ops.
 //  * DeepLIFT is complete through GRUs (Σ A = F(x) − F(x̄) by forward passes); gru_rule=gradient is
-//    the plain gradient through the GRU times the Rescale multipliers of the rest, computed here.
+//    the plain gradient through the GRU times the Rescale multipliers of the rest, computed here;
+//    on the fused GRU it equals DeepLIFT on the same GRU composed of elementary ops (mul's Shapley
+//    split, Rescale at σ and tanh).
 //  * guided backprop and deconvnet keep the GRU's exact gradient (its gates are no ReLUs).
 //  * deeplift-shap is the mean of deeplift over the baselines.
 #include "salient/explain/gru_rules.h"
@@ -15,7 +17,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
