@@ -1,7 +1,9 @@
 // The lrp-* explainers (SPEC §5): lrp-epsilon in modified-gradient form (x ⊙ signal with the ε
 // nonlinearity rule), and every other lrp-* method, or lrp-epsilon with a rule.LAYER override, in
 // explicit layer-wise form (relevance seeded with y_c; ReLU/tanh/sigmoid pass relevance; linear and
-// conv layers run their rule). SPEC §8 identity 2 makes the two forms agree for ε-LRP.
+// conv layers run their rule). SPEC §8 identity 2 makes the two forms agree for ε-LRP. GRU nodes
+// run the GRU ε-LRP rule (salient/explain/gru_rules.h), which works on relevance, so every lrp-*
+// method on a model with a GRU uses the explicit form.
 #include "lrp_methods.h"
 
 #include <cmath>
@@ -13,6 +15,7 @@
 
 #include "batched.h"
 #include "salient/explain/batchnorm_merge.h"
+#include "salient/explain/gru_rules.h"
 #include "salient/explain/lrp.h"
 
 namespace salient::explain {
@@ -69,6 +72,7 @@ bool has_key(const Method& m, const char* key) {
 // The parameters every rule of this request starts from: the method's keys where it has them.
 struct Defaults {
   LrpParams params;
+  GruLrpParams gru;
   std::vector<float> low, high;
 };
 
@@ -78,6 +82,12 @@ Status read_defaults(const Request& r, const Method& m, Defaults* d) {
     Result<double> e = detail::float_setting(r, m, "epsilon", 0.0);
     if (!e.ok()) return e.status();
     p.epsilon = static_cast<float>(*e);
+  }
+  d->gru.epsilon = p.epsilon;
+  if (has_key(m, "bias_factor")) {
+    Result<double> f = detail::float_setting(r, m, "bias_factor", 0.0);
+    if (!f.ok()) return f.status();
+    d->gru.bias_factor = static_cast<float>(*f);
   }
   if (has_key(m, "gamma")) {
     Result<double> g = detail::float_setting(r, m, "gamma", 0.0);
@@ -118,6 +128,7 @@ Status run_explicit(const Request& r, const Method& m, const Defaults& d, const 
                     const LrpParams* first, Arena& arena, float* attributions, const LrpParams* conv = nullptr) {
   const Model& model = *r.model;
   RuleSet rules = lrp_explicit_rules(&base);
+  rules.set(OpKind::kGru, lrp_gru_rule(&d.gru));
   if (conv)
     for (const Layer& l : model.layers())
       if (l.type == OpKind::kConv1d || l.type == OpKind::kConv2d)
@@ -159,6 +170,12 @@ Status run_explicit(const Request& r, const Method& m, const Defaults& d, const 
     for (int64_t j = 0; j < per; ++j) attributions[i * per + j] *= y;
   }
   return {};
+}
+
+bool has_gru(const Model& model) {
+  for (const Layer& l : model.layers())
+    if (l.type == OpKind::kGru) return true;
+  return false;
 }
 
 bool has_overrides(const Request& r) {
@@ -224,7 +241,7 @@ Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
   const Request* use = nullptr;
   SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
   const Request& r = *use;
-  if (has_overrides(r)) return run_lrp(r, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
+  if (has_overrides(r) || (r.model && has_gru(*r.model))) return run_lrp(r, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
   if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "lrp-epsilon: null input");
   Result<double> e = detail::float_setting(r, *find_method("lrp-epsilon"), "epsilon", 0.0);
   if (!e.ok()) return e.status();
