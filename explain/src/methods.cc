@@ -5,6 +5,7 @@
 #include "lrp_methods.h"
 #include "path_methods.h"
 #include "perturbation/perturbation.h"
+#include "salient/explain/rap.h"
 #include "target_time.h"
 
 namespace salient::explain {
@@ -94,6 +95,10 @@ const std::vector<Method>& methods() {
         {"high", "", "zB upper bound h: one value or one per channel (default: each sample's max)"},
         kRuleOverride, kBiasFactor},
        lrp_epsilon_gamma_box},
+      {"rap",
+       "RAP: R = |r|·y_c/Σ|r| at the target layer (r_j = x_j w_jc + bias share), then "
+       "Σ_k[x⁺w⁺R/P + |x⁺w⁻|R/(P+Q)] shifted uniformly to keep ΣR; zB at the first layer",
+       {}, rap_method},
       {"grad-cam", "upsample(Σ_k mean_spatial(∂y_c/∂A_k) · A_k) at a conv layer's output A; N×1×spatial",
        {{"layer", "", "layer whose output A is explained (default: the last conv layer)"},
         {"relu", "false", "apply a ReLU to the map"},
