@@ -290,6 +290,21 @@ Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
   return {};
 }
 
+Status lrp_convergence_delta(const Method& method, const Request& r, const float* relevance, float* delta) {
+  if (!r.model || !r.x || !relevance || !delta) return Status::error(Code::kInvalidArgument, "lrp delta: null input");
+  Result<Shape> shape = output_shape(method, r);
+  if (!shape.ok()) return shape.status();
+  std::vector<int32_t> columns;
+  std::vector<float> outputs;
+  int64_t classes = 0;
+  SALIENT_RETURN_IF_ERROR(detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns, &outputs, &classes));
+  const int64_t n = r.shape[0];
+  std::vector<float> target(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = outputs[static_cast<size_t>(i * classes + columns[static_cast<size_t>(i)])];
+  lrp_convergence_delta(target.data(), relevance, n, shape->numel() / n, delta);
+  return {};
+}
+
 Status lrp_zplus(const Request& r, Arena& arena, float* a) {
   return run_lrp(r, arena, a, "lrp-zplus", LrpRule::kZPlus, nullptr);
 }

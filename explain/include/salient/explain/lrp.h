@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "salient/explain/methods.h"
 #include "salient/rules.h"
 #include "salient/status.h"
 
@@ -93,5 +94,9 @@ RuleSet lrp_explicit_rules(const LrpParams* layer);
 /// and the explained outputs y_{n, c_n} ([N]).
 void lrp_convergence_delta(const float* target_outputs, const float* relevance, int64_t n,
                            int64_t per_sample, float* delta);
+/// The same for what `method` wrote for `request` (`relevance`: output_shape's shape, the input's or
+/// the relevance_at layer's): one forward gives y_{n, c_n} at the request's targets (argmax by
+/// default); delta[n] = y_{n, c_n} − Σ relevance_n ([N]).
+Status lrp_convergence_delta(const Method& method, const Request& request, const float* relevance, float* delta);
 
 }  // namespace salient::explain
