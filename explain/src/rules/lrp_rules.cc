@@ -68,22 +68,21 @@ struct Term {
   float coef;
 };
 
-// Adds scale · Σ_t coef_t x'_t ⊙ ρ_t(W)ᵀ (R / stab(z')) into gx, z' = Σ_t coef_t ρ_t(W) x'_t + ρ(b),
-// or z' = `given` when not null (LRP-0/ε: the layer's own forward output, bit for bit).
+// Adds scale · Σ_t coef_t x'_t ⊙ ρ_t(W)ᵀ (R / stab(Σ_t coef_t ρ_t(W) x'_t + ρ(b))) into gx.
 bool propagate(const LayerView& v, BackwardContext& ctx, const Term* terms, int count,
-               const float* bias, float eps, float scale, const float* r, float* gx, const float* given = nullptr) {
+               const float* bias, float eps, float scale, const float* r, float* gx) {
   Arena& arena = ctx.arena();
   float* z = arena.allocate_zeroed_floats(static_cast<size_t>(v.nz));
   float* tmp = arena.allocate_array<float>(static_cast<size_t>(v.nz));
   float* c = arena.allocate_array<float>(static_cast<size_t>(v.nx));
   if (!z || !tmp || !c) return false;
   const KernelTable& k = ctx.kernels();
-  for (int t = 0; !given && t < count; ++t) {
+  for (int t = 0; t < count; ++t) {
     v.forward(k, terms[t].x, terms[t].w, tmp);
     for (int64_t i = 0; i < v.nz; ++i) z[i] += terms[t].coef * tmp[i];
   }
   for (int64_t i = 0; i < v.nz; ++i) {
-    const float zi = given ? given[i] : z[i] + (bias ? bias[v.channel(i)] : 0.0f);
+    const float zi = z[i] + (bias ? bias[v.channel(i)] : 0.0f);
     const float d = stab(zi, eps);
     tmp[i] = d != 0.0f ? r[i] / d : 0.0f;  // s = R / stab(z')
   }
@@ -204,7 +203,7 @@ void layer_rule(const Node& n, BackwardContext& ctx, const void* params) {
     case LrpRule::kZero:
     case LrpRule::kEpsilon: {
       const Term t{x, w, 1.0f};
-      ok = propagate(v, ctx, &t, 1, b, p.rule == LrpRule::kZero ? 0.0f : p.epsilon, 1.0f, r, gx, ctx.output(n).data);
+      ok = propagate(v, ctx, &t, 1, b, p.rule == LrpRule::kZero ? 0.0f : p.epsilon, 1.0f, r, gx);
       break;
     }
     case LrpRule::kZPlus:
