@@ -5,7 +5,9 @@
 namespace salient::explain {
 
 Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, const char* layer) {
-  if (input.rank < 1) return Status::error(Code::kInvalidArgument, "layer output: input %s has no batch dim", ShapeStr(input).c_str());
+  if (input.rank < 1)
+    return Status::error(Code::kInvalidArgument, "layer output: input %s has no batch dim",
+                         ShapeStr(input).c_str());
   Shape per;
   per.rank = input.rank - 1;
   for (int i = 1; i < input.rank; ++i) per[i - 1] = input[i];
@@ -27,7 +29,8 @@ Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, c
 int32_t layer_output_value(const Graph& g, const char* layer) {
   int32_t id = -1;
   for (int32_t i = 0; i < g.node_count(); ++i)
-    if (g.node(i).layer >= 0 && std::strcmp(layer, g.layer_name(g.node(i).layer)) == 0) id = g.node(i).out;
+    if (g.node(i).layer >= 0 && std::strcmp(layer, g.layer_name(g.node(i).layer)) == 0)
+      id = g.node(i).out;
   return id;
 }
 
@@ -68,7 +71,9 @@ Status backprop(const Model& model, const float* x, const Shape& shape, Target t
   Tensor read = input;  // where the signal is read: the input or the layer's output value
   if (at.layer && *at.layer) {
     read.id = layer_output_value(g, at.layer);
-    if (read.id < 0) return Status::error(Code::kInvalidArgument, "backprop: the model has no layer '%s' that records an op", at.layer);
+    if (read.id < 0)
+      return Status::error(Code::kInvalidArgument,
+                           "backprop: the model has no layer '%s' that records an op", at.layer);
     const Value& v = g.value(read.id);
     read.data = v.data;
     read.shape = v.shape;

@@ -51,14 +51,18 @@ Status deeplift(const Request& r, Arena& arena, float* attributions) {
   const std::string layer = relevance_layer(r, *find_method("deeplift"));
   if (!layer.empty()) {
     read.id = layer_output_value(g, layer.c_str());
-    if (read.id < 0) return Status::error(Code::kInvalidArgument, "deeplift: the model has no layer '%s' that records an op", layer.c_str());
+    if (read.id < 0)
+      return Status::error(Code::kInvalidArgument,
+                           "deeplift: the model has no layer '%s' that records an op",
+                           layer.c_str());
     read.data = g.value(read.id).data;
     read.shape = g.value(read.id).shape;
   }
   SALIENT_RETURN_IF_ERROR(g.backward(y, seed, deeplift_rules()));
   const float* m = g.grad(read);
   const int64_t half = read.numel() / 2;  // rows [0, N) explain x, rows [N, 2N) are the reference
-  for (int64_t i = 0; i < half; ++i) attributions[i] = m ? (read.data[i] - read.data[i + half]) * m[i] : 0.0f;
+  for (int64_t i = 0; i < half; ++i)
+    attributions[i] = m ? (read.data[i] - read.data[i + half]) * m[i] : 0.0f;
   return {};
 }
 

@@ -81,8 +81,8 @@ bool user_set(const Request& r, const char* key) {
   return false;
 }
 
-// The name relevance_at reads in the (possibly merged) model: a batchnorm merged away is read at the
-// layer before it in `original`.
+// The name relevance_at reads in the (possibly merged) model: a batchnorm merged away is read at
+// the layer before it in `original`.
 std::string relevance_layer_in(const Request& r, const Method& m, const Model& original) {
   const std::string name = relevance_layer(r, m);
   if (name.empty() || r.model->layer(name.c_str())) return name;
@@ -96,7 +96,9 @@ Status read_defaults(const Request& r, const Method& m, const Model& original, D
   LrpParams& p = d->params;
   const std::string convention = setting(r, m, "convention");
   Result<LrpConvention> c = lrp_convention_from_name(convention.c_str());
-  if (!c.ok()) return Status::error(Code::kInvalidArgument, "%s: convention=%s: %s", m.name, convention.c_str(), c.status().message());
+  if (!c.ok())
+    return Status::error(Code::kInvalidArgument, "%s: convention=%s: %s", m.name,
+                         convention.c_str(), c.status().message());
   p.convention = *c;
   p.epsilon = p.stabilizer = lrp_default_epsilon(p.convention);
   if (has_key(m, "epsilon") && user_set(r, "epsilon")) {
@@ -106,7 +108,8 @@ Status read_defaults(const Request& r, const Method& m, const Model& original, D
   }
   d->at = relevance_layer_in(r, m, original);
   if (!d->at.empty() && !r.model->layer(d->at.c_str()))
-    return Status::error(Code::kInvalidArgument, "%s: relevance_at=%s names no layer of the model", m.name, d->at.c_str());
+    return Status::error(Code::kInvalidArgument, "%s: relevance_at=%s names no layer of the model",
+                         m.name, d->at.c_str());
   if (has_key(m, "gamma")) {
     Result<double> g = detail::float_setting(r, m, "gamma", 0.0);
     if (!g.ok()) return g.status();
@@ -155,14 +158,16 @@ Status relevance_for_target(const Request& r, const Defaults& d, const RuleSet& 
   const Model& model = *r.model;
   Result<Shape> out_shape = model.output_shape(r.shape);
   if (!out_shape.ok()) return out_shape.status();
-  Result<Shape> at_shape = d.at.empty() ? Result<Shape>(r.shape) : layer_output_batch_shape(model, r.shape, d.at.c_str());
+  Result<Shape> at_shape = d.at.empty() ? Result<Shape>(r.shape)
+                                        : layer_output_batch_shape(model, r.shape, d.at.c_str());
   if (!at_shape.ok()) return at_shape.status();
   std::vector<float> outputs(static_cast<size_t>(out_shape->numel()));
   const int64_t n = r.shape[0];
   std::vector<int32_t> chosen(static_cast<size_t>(n));
   SignalAt at;
   at.layer = d.at.c_str();
-  SALIENT_RETURN_IF_ERROR(backprop(model, r.x, r.shape, r.target, rules, arena, attributions, outputs.data(), chosen.data(), at));
+  SALIENT_RETURN_IF_ERROR(backprop(model, r.x, r.shape, r.target, rules, arena, attributions,
+                                   outputs.data(), chosen.data(), at));
   const int64_t per = at_shape->numel() / n;
   const int64_t classes = out_shape->numel() / n;
   for (int64_t i = 0; i < n; ++i) {
@@ -175,14 +180,16 @@ Status relevance_for_target(const Request& r, const Defaults& d, const RuleSet& 
 // Runs explicit LRP: `base` on every linear/conv layer, `conv` (if not null) on the conv layers,
 // `first` (if not null) on layer `first_at`, then the rule.LAYER overrides.
 Status run_explicit(const Request& r, const Method& m, const Defaults& d, const LrpParams& base,
-                    const LrpParams* first, const Layer* first_at, Arena& arena, float* attributions,
-                    const LrpParams* conv = nullptr) {
+                    const LrpParams* first, const Layer* first_at, Arena& arena,
+                    float* attributions, const LrpParams* conv = nullptr) {
   const Model& model = *r.model;
   RuleSet rules = lrp_explicit_rules(&base);
   if (conv)
     for (const Layer& l : model.layers())
-      if (is_conv(l.type)) SALIENT_RETURN_IF_ERROR(rules.set_layer(l.name.c_str(), lrp_layer_rule(conv)));
-  if (first && first_at) SALIENT_RETURN_IF_ERROR(rules.set_layer(first_at->name.c_str(), lrp_layer_rule(first)));
+      if (is_conv(l.type))
+        SALIENT_RETURN_IF_ERROR(rules.set_layer(l.name.c_str(), lrp_layer_rule(conv)));
+  if (first && first_at)
+    SALIENT_RETURN_IF_ERROR(rules.set_layer(first_at->name.c_str(), lrp_layer_rule(first)));
   std::vector<LrpParams> overrides;
   overrides.reserve(r.settings.size());  // stable addresses for the rule set
   for (const Setting& s : r.settings) {
@@ -219,13 +226,14 @@ struct Prepared {
 
 Status prepare(const Request& request, const char* name, Prepared* p) {
   SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &p->merged, &p->r));
-  if (!p->r->model || !p->r->x) return Status::error(Code::kInvalidArgument, "%s: null input", name);
+  if (!p->r->model || !p->r->x)
+    return Status::error(Code::kInvalidArgument, "%s: null input", name);
   p->m = find_method(name);
   return read_defaults(*p->r, *p->m, *request.model, &p->d);
 }
 
-Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name, LrpRule all,
-               const LrpRule* first_rule) {
+Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name,
+               LrpRule all, const LrpRule* first_rule) {
   if (!attributions) return Status::error(Code::kInvalidArgument, "%s: null output", name);
   Prepared p;
   SALIENT_RETURN_IF_ERROR(prepare(request, name, &p));
@@ -233,8 +241,8 @@ Status run_lrp(const Request& request, Arena& arena, float* attributions, const 
   base.rule = all;
   LrpParams first = p.d.params;
   if (first_rule) first.rule = *first_rule;
-  return run_explicit(*p.r, *p.m, p.d, base, first_rule ? &first : nullptr, first_layer(*p.r->model, false), arena,
-                      attributions);
+  return run_explicit(*p.r, *p.m, p.d, base, first_rule ? &first : nullptr,
+                      first_layer(*p.r->model, false), arena, attributions);
 }
 
 // Zennit's composites (reference/lrp_rap.md §2): ε on dense layers, `conv_rule` on conv layers,
@@ -252,8 +260,8 @@ Status run_composite(const Request& request, Arena& arena, float* attributions, 
   LrpParams first = p.d.params;
   if (first_rule) first.rule = *first_rule;
   const bool zennit = p.d.params.convention == LrpConvention::kZennit;
-  return run_explicit(*p.r, *p.m, p.d, dense, first_rule ? &first : nullptr, first_layer(*p.r->model, zennit), arena,
-                      attributions, &conv);
+  return run_explicit(*p.r, *p.m, p.d, dense, first_rule ? &first : nullptr,
+                      first_layer(*p.r->model, zennit), arena, attributions, &conv);
 }
 
 }  // namespace
@@ -281,26 +289,34 @@ Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
     return run_lrp(request, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
   const float eps = p.d.params.epsilon;
   const RuleSet rules = lrp_epsilon_gradient_rules(&eps);
-  Result<Shape> at_shape = p.d.at.empty() ? Result<Shape>(r.shape) : layer_output_batch_shape(*r.model, r.shape, p.d.at.c_str());
+  Result<Shape> at_shape = p.d.at.empty()
+                               ? Result<Shape>(r.shape)
+                               : layer_output_batch_shape(*r.model, r.shape, p.d.at.c_str());
   if (!at_shape.ok()) return at_shape.status();
   std::vector<float> values(static_cast<size_t>(at_shape->numel()));
   SignalAt at{p.d.at.c_str(), values.data()};
-  SALIENT_RETURN_IF_ERROR(backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions, nullptr, nullptr, at));
+  SALIENT_RETURN_IF_ERROR(
+      backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions, nullptr, nullptr, at));
   for (int64_t i = 0; i < at_shape->numel(); ++i) attributions[i] *= values[static_cast<size_t>(i)];
   return {};
 }
 
-Status lrp_convergence_delta(const Method& method, const Request& r, const float* relevance, float* delta) {
-  if (!r.model || !r.x || !relevance || !delta) return Status::error(Code::kInvalidArgument, "lrp delta: null input");
+Status lrp_convergence_delta(const Method& method, const Request& r, const float* relevance,
+                             float* delta) {
+  if (!r.model || !r.x || !relevance || !delta)
+    return Status::error(Code::kInvalidArgument, "lrp delta: null input");
   Result<Shape> shape = output_shape(method, r);
   if (!shape.ok()) return shape.status();
   std::vector<int32_t> columns;
   std::vector<float> outputs;
   int64_t classes = 0;
-  SALIENT_RETURN_IF_ERROR(detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns, &outputs, &classes));
+  SALIENT_RETURN_IF_ERROR(
+      detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns, &outputs, &classes));
   const int64_t n = r.shape[0];
   std::vector<float> target(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = outputs[static_cast<size_t>(i * classes + columns[static_cast<size_t>(i)])];
+  for (int64_t i = 0; i < n; ++i)
+    target[static_cast<size_t>(i)] =
+        outputs[static_cast<size_t>(i * classes + columns[static_cast<size_t>(i)])];
   lrp_convergence_delta(target.data(), relevance, n, shape->numel() / n, delta);
   return {};
 }

@@ -1,5 +1,5 @@
-// LRP conventions (SPEC §5 `convention`, docs/rules.md "Conventions"): every place where Captum's and
-// Zennit's LRP differ, pinned on one-layer nets with numbers worked out by hand below.
+// LRP conventions (SPEC §5 `convention`, docs/rules.md "Conventions"): every place where Captum's
+// and Zennit's LRP differ, pinned on one-layer nets with numbers worked out by hand below.
 //
 // The layer: z = w·x + b with w = (2, −1), b = 0.5 (a second output row of zeros only makes the
 // output [N, 2]; the target is column 0). R_out = z (the explained logit).
@@ -27,8 +27,8 @@ Model one_layer() {
   return std::move(*m);
 }
 
-std::vector<float> explain(const Model& m, const std::vector<float>& x, const Shape& shape, const char* method,
-                           std::vector<Setting> settings) {
+std::vector<float> explain(const Model& m, const std::vector<float>& x, const Shape& shape,
+                           const char* method, std::vector<Setting> settings) {
   Request r;
   r.model = &m;
   r.x = x.data();
@@ -48,11 +48,12 @@ std::vector<float> explain(const Model& m, const std::vector<float>& x, const Sh
 void expect_near(const std::vector<float>& got, const std::vector<double>& want, const char* what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(got[i], want[i], 1e-5 * std::max(1.0, std::fabs(want[i]))) << what << " [" << i << "]";
+    EXPECT_NEAR(got[i], want[i], 1e-5 * std::max(1.0, std::fabs(want[i])))
+        << what << " [" << i << "]";
 }
 
-std::vector<float> layer_rule(const std::vector<float>& x, const char* method, const char* convention,
-                              std::vector<Setting> extra = {}) {
+std::vector<float> layer_rule(const std::vector<float>& x, const char* method,
+                              const char* convention, std::vector<Setting> extra = {}) {
   extra.push_back({"convention", convention});
   return explain(one_layer(), x, Shape{1, 2}, method, std::move(extra));
 }
@@ -91,8 +92,10 @@ TEST(LrpConvention, GammaIsSignDependentInZennit) {
   //   Zennit (z < 0): x⁺(w + γw⁻) + x⁻(w + γw⁺) + b + γb⁻ = −1.25 − 2.5 + 0.5 = −3.25,
   //           R = ((−1)(2.5), (1)(−1.25)) · (−2.5)/(−3.25) = (−25/13, −12.5/13).
   const std::vector<float> down = {-1, 1};
-  expect_near(layer_rule(down, "lrp-gamma", "captum"), {-25.0 / 12.0, -5.0 / 6.0}, "captum gamma z<0");
-  expect_near(layer_rule(down, "lrp-gamma", "zennit"), {-25.0 / 13.0, -12.5 / 13.0}, "zennit gamma z<0");
+  expect_near(layer_rule(down, "lrp-gamma", "captum"), {-25.0 / 12.0, -5.0 / 6.0},
+              "captum gamma z<0");
+  expect_near(layer_rule(down, "lrp-gamma", "zennit"), {-25.0 / 13.0, -12.5 / 13.0},
+              "zennit gamma z<0");
 }
 
 TEST(LrpConvention, DefaultEpsilonIs1e9ForCaptumAnd1e6ForZennit) {
@@ -105,24 +108,29 @@ TEST(LrpConvention, DefaultEpsilonIs1e9ForCaptumAnd1e6ForZennit) {
   std::copy(w, w + 4, m->parameter("fc.weight"));
   const std::vector<float> x = {1e-6f, 1e-6f};
   const Shape shape{1, 2};
-  const auto scaled = [](const std::vector<float>& a) { return std::vector<float>{a[0] * 1e6f, a[1] * 1e6f}; };
-  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon", {{"convention", "zennit"}})), {2.0 / 3.0, 2.0 / 3.0}, "zennit");
-  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon", {{"rule.fc", "epsilon"}})), {2.0 / 2.001, 2.0 / 2.001},
-              "captum");
-  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon", {{"convention", "zennit"}, {"epsilon", "1e-9"}})),
-              {2.0 / 2.001, 2.0 / 2.001}, "zennit with epsilon=1e-9");
+  const auto scaled = [](const std::vector<float>& a) {
+    return std::vector<float>{a[0] * 1e6f, a[1] * 1e6f};
+  };
+  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon", {{"convention", "zennit"}})),
+              {2.0 / 3.0, 2.0 / 3.0}, "zennit");
+  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon", {{"rule.fc", "epsilon"}})),
+              {2.0 / 2.001, 2.0 / 2.001}, "captum");
+  expect_near(
+      scaled(explain(*m, x, shape, "lrp-epsilon", {{"convention", "zennit"}, {"epsilon", "1e-9"}})),
+      {2.0 / 2.001, 2.0 / 2.001}, "zennit with epsilon=1e-9");
   // The composites' ε follows the convention too (the dense layer gets ε).
-  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon-plus", {{"convention", "zennit"}})), {2.0 / 3.0, 2.0 / 3.0},
-              "zennit epsilon-plus");
+  expect_near(scaled(explain(*m, x, shape, "lrp-epsilon-plus", {{"convention", "zennit"}})),
+              {2.0 / 3.0, 2.0 / 3.0}, "zennit epsilon-plus");
 }
 
 // A batchnorm with no linear/conv before it cannot be merged (SPEC §6): y = a·x + c per feature,
-// a = γ/√(σ² + eps), c = β − μ·a. A dense layer fc with w = (1, 1), b = 0 on top gives out = y₁ + y₂,
-// whose ε rule hands R_y = y to the batchnorm (R_out = out). Then
+// a = γ/√(σ² + eps), c = β − μ·a. A dense layer fc with w = (1, 1), b = 0 on top gives out = y₁ +
+// y₂, whose ε rule hands R_y = y to the batchnorm (R_out = out). Then
 //   Captum (ε rule on the affine layer): R_x = a·x ⊙ R_y / y = a ⊙ x;
 //   Zennit (pass): R_x = R_y = y.
 TEST(LrpConvention, UnmergeableBatchnormIsTheEpsilonRuleInCaptumAndPassesInZennit) {
-  Result<Model> m = Model::create(Shape{2}, {Layer::batchnorm1d("bn", 2), Layer::linear("fc", 2, 2, false)});
+  Result<Model> m =
+      Model::create(Shape{2}, {Layer::batchnorm1d("bn", 2), Layer::linear("fc", 2, 2, false)});
   ASSERT_TRUE(m.ok());
   const float gamma[2] = {2, -1}, beta[2] = {0.5f, 1}, mean[2] = {1, 0}, var[2] = {4, 1};
   std::copy(gamma, gamma + 2, m->parameter("bn.weight"));
@@ -136,13 +144,16 @@ TEST(LrpConvention, UnmergeableBatchnormIsTheEpsilonRuleInCaptumAndPassesInZenni
   double a[2], y[2];
   for (int i = 0; i < 2; ++i) {
     a[i] = gamma[i] / std::sqrt(var[i] + eps);
-    y[i] = a[i] * (x[static_cast<size_t>(i)] - mean[i]) + beta[i];  // ≈ (2.5, −1): out ≈ 1.5 > 0 = column 1
+    y[i] = a[i] * (x[static_cast<size_t>(i)] - mean[i]) +
+           beta[i];  // ≈ (2.5, −1): out ≈ 1.5 > 0 = column 1
   }
   const Shape shape{1, 2};
   const std::vector<double> captum = {a[0] * x[0], a[1] * x[1]}, zennit = {y[0], y[1]};
-  // Captum's modified-gradient form (the batchnorm keeps its gradient a) and its explicit form agree.
+  // Captum's modified-gradient form (the batchnorm keeps its gradient a) and its explicit form
+  // agree.
   expect_near(explain(*m, x, shape, "lrp-epsilon", {}), captum, "captum modified gradient");
-  expect_near(explain(*m, x, shape, "lrp-epsilon", {{"rule.fc", "epsilon"}}), captum, "captum explicit");
+  expect_near(explain(*m, x, shape, "lrp-epsilon", {{"rule.fc", "epsilon"}}), captum,
+              "captum explicit");
   expect_near(explain(*m, x, shape, "lrp-epsilon", {{"convention", "zennit"}}), zennit, "zennit");
 }
 
@@ -151,9 +162,10 @@ TEST(LrpConvention, ZennitsGammaBoxPutsZBoxOnTheFirstConvNotTheFirstLinear) {
   // linear/conv layer ("l0"), Zennit's EpsilonGammaBox on the first convolution ("c1"), whatever
   // comes before it. Each must equal the same rules assigned by hand (rule.LAYER on every layer of
   // lrp-zbox, whose γ is the default 0.25).
-  Result<Model> m = Model::create(Shape{2, 5}, {Layer::linear("l0", 5, 5), Layer::relu("r0"),
-                                                Layer::conv1d("c1", 2, 3, 3, 1, 0), Layer::relu("r1"),
-                                                Layer::flatten("f"), Layer::linear("l2", 9, 3)});
+  Result<Model> m =
+      Model::create(Shape{2, 5}, {Layer::linear("l0", 5, 5), Layer::relu("r0"),
+                                  Layer::conv1d("c1", 2, 3, 3, 1, 0), Layer::relu("r1"),
+                                  Layer::flatten("f"), Layer::linear("l2", 9, 3)});
   ASSERT_TRUE(m.ok());
   m->init_default(3);
   std::vector<float> x(10);
@@ -165,18 +177,23 @@ TEST(LrpConvention, ZennitsGammaBoxPutsZBoxOnTheFirstConvNotTheFirstLinear) {
     s.push_back({"convention", convention});
     return s;
   };
-  const std::vector<float> zennit = explain(*m, x, shape, "lrp-epsilon-gamma-box", with({}, "zennit"));
+  const std::vector<float> zennit =
+      explain(*m, x, shape, "lrp-epsilon-gamma-box", with({}, "zennit"));
   const std::vector<float> zennit_by_hand = explain(
-      *m, x, shape, "lrp-zbox", with({{"rule.l0", "epsilon"}, {"rule.c1", "zbox"}, {"rule.l2", "epsilon"}}, "zennit"));
-  const std::vector<float> captum = explain(*m, x, shape, "lrp-epsilon-gamma-box", with({}, "captum"));
-  const std::vector<float> captum_by_hand = explain(
-      *m, x, shape, "lrp-zbox", with({{"rule.l0", "zbox"}, {"rule.c1", "gamma"}, {"rule.l2", "epsilon"}}, "captum"));
+      *m, x, shape, "lrp-zbox",
+      with({{"rule.l0", "epsilon"}, {"rule.c1", "zbox"}, {"rule.l2", "epsilon"}}, "zennit"));
+  const std::vector<float> captum =
+      explain(*m, x, shape, "lrp-epsilon-gamma-box", with({}, "captum"));
+  const std::vector<float> captum_by_hand =
+      explain(*m, x, shape, "lrp-zbox",
+              with({{"rule.l0", "zbox"}, {"rule.c1", "gamma"}, {"rule.l2", "epsilon"}}, "captum"));
   for (size_t i = 0; i < x.size(); ++i) {
     EXPECT_NEAR(zennit[i], zennit_by_hand[i], 1e-6 * (1 + std::fabs(zennit_by_hand[i])));
     EXPECT_NEAR(captum[i], captum_by_hand[i], 1e-6 * (1 + std::fabs(captum_by_hand[i])));
   }
   double differ = 0;
-  for (size_t i = 0; i < x.size(); ++i) differ = std::max(differ, static_cast<double>(std::fabs(zennit[i] - captum[i])));
+  for (size_t i = 0; i < x.size(); ++i)
+    differ = std::max(differ, static_cast<double>(std::fabs(zennit[i] - captum[i])));
   EXPECT_GT(differ, 1e-3);  // the two assignments really differ on this net
 }
 

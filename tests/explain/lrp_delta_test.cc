@@ -13,8 +13,8 @@
 namespace salient::explain {
 namespace {
 
-std::vector<float> delta_of(const Model& m, const std::vector<float>& x, const Shape& shape, const char* method,
-                            std::vector<Setting> settings) {
+std::vector<float> delta_of(const Model& m, const std::vector<float>& x, const Shape& shape,
+                            const char* method, std::vector<Setting> settings) {
   Request r;
   r.model = &m;
   r.x = x.data();
@@ -41,7 +41,8 @@ TEST(LrpDelta, IsOutputMinusSummedRelevancePerSample) {
   *lin->parameter("fc.bias") = 0.75f;
   const std::vector<float> x = {1, 1, 1, 2, 0.5f, 3};  // y = 2.75, 0.75: delta = b for both
   for (const char* convention : {"captum", "zennit"}) {
-    const std::vector<float> d = delta_of(*lin, x, Shape{2, 3}, "lrp-epsilon", {{"rule.fc", "epsilon"}, {"convention", convention}});
+    const std::vector<float> d = delta_of(*lin, x, Shape{2, 3}, "lrp-epsilon",
+                                          {{"rule.fc", "epsilon"}, {"convention", convention}});
     EXPECT_NEAR(d[0], 0.75, 1e-5) << convention;
     EXPECT_NEAR(d[1], 0.75, 1e-5) << convention;
   }
@@ -55,7 +56,8 @@ TEST(LrpDelta, IsOutputMinusSummedRelevancePerSample) {
   for (const char* at : {"", "r1", "l2"}) {
     std::vector<Setting> s = {{"rule.l1", "epsilon"}};
     if (*at) s.push_back({"relevance_at", at});
-    for (float v : delta_of(*net, xs, Shape{2, 4}, "lrp-epsilon", s)) EXPECT_NEAR(v, 0.0, 1e-5) << at;
+    for (float v : delta_of(*net, xs, Shape{2, 4}, "lrp-epsilon", s))
+      EXPECT_NEAR(v, 0.0, 1e-5) << at;
   }
 }
 

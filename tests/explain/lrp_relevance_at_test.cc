@@ -25,9 +25,15 @@ namespace salient::explain {
 namespace {
 
 std::vector<Layer> all_layers() {
-  return {Layer::conv2d("c1", 1, 3, {3, 3}, {1, 1}, {1, 1}), Layer::relu("r1"), Layer::maxpool2d("p1", {2, 2}),
-          Layer::conv2d("c2", 3, 4, {3, 3}, {1, 1}, {1, 1}), Layer::relu("r2"), Layer::flatten("f"),
-          Layer::linear("l1", 16, 6), Layer::relu("r3"), Layer::linear("l2", 6, 3)};
+  return {Layer::conv2d("c1", 1, 3, {3, 3}, {1, 1}, {1, 1}),
+          Layer::relu("r1"),
+          Layer::maxpool2d("p1", {2, 2}),
+          Layer::conv2d("c2", 3, 4, {3, 3}, {1, 1}, {1, 1}),
+          Layer::relu("r2"),
+          Layer::flatten("f"),
+          Layer::linear("l1", 16, 6),
+          Layer::relu("r3"),
+          Layer::linear("l2", 6, 3)};
 }
 
 Model full_net() {
@@ -49,7 +55,8 @@ Model slice(const Model& whole, size_t first, size_t last, const Shape& input) {
   return std::move(*m);
 }
 
-std::vector<float> forward(const Model& m, const std::vector<float>& x, const Shape& shape, Shape* out) {
+std::vector<float> forward(const Model& m, const std::vector<float>& x, const Shape& shape,
+                           Shape* out) {
   Arena arena;
   GraphOptions o;
   o.record = false;
@@ -97,22 +104,27 @@ TEST(LrpRelevanceAt, EqualsTheInputRelevanceOfTheSubNetworkAfterTheLayer) {
     const std::string at = net.layers()[cut - 1].name;
     Shape a_shape, abar_shape;
     const std::vector<float> a = forward(slice(net, 0, cut, Shape{1, 4, 4}), x, shape, &a_shape);
-    const std::vector<float> abar = forward(slice(net, 0, cut, Shape{1, 4, 4}), baseline, shape, &abar_shape);
+    const std::vector<float> abar =
+        forward(slice(net, 0, cut, Shape{1, 4, 4}), baseline, shape, &abar_shape);
     Shape per = a_shape;
     per.rank = a_shape.rank - 1;
     for (int i = 1; i < a_shape.rank; ++i) per[i - 1] = a_shape[i];
     const Model rest = slice(net, cut, net.layers().size(), per);
-    for (const char* method : {"lrp-epsilon", "lrp-zplus", "lrp-alpha-beta", "lrp-gamma", "lrp-epsilon-plus",
-                               "deeplift", "guided-backprop", "deconvnet"}) {
+    for (const char* method : {"lrp-epsilon", "lrp-zplus", "lrp-alpha-beta", "lrp-gamma",
+                               "lrp-epsilon-plus", "deeplift", "guided-backprop", "deconvnet"}) {
       const bool lrp = std::string(method).rfind("lrp-", 0) == 0;
-      for (const std::vector<Setting>& extra : lrp ? lrp_settings : std::vector<std::vector<Setting>>{{}}) {
+      for (const std::vector<Setting>& extra :
+           lrp ? lrp_settings : std::vector<std::vector<Setting>>{{}}) {
         std::vector<Setting> s = extra;
         s.push_back({"relevance_at", at});
         std::vector<float> whole, sub;
-        ASSERT_TRUE(explain(net, x, shape, method, s, baseline.data(), &whole).ok()) << method << " at " << at;
-        ASSERT_TRUE(explain(rest, a, a_shape, method, extra, abar.data(), &sub).ok()) << method << " sub " << at;
+        ASSERT_TRUE(explain(net, x, shape, method, s, baseline.data(), &whole).ok())
+            << method << " at " << at;
+        ASSERT_TRUE(explain(rest, a, a_shape, method, extra, abar.data(), &sub).ok())
+            << method << " sub " << at;
         ASSERT_EQ(whole.size(), a.size()) << method << " at " << at;
-        EXPECT_LT(relative_difference(whole, sub), 1e-5) << method << " at " << at << (extra.empty() ? "" : " zennit");
+        EXPECT_LT(relative_difference(whole, sub), 1e-5)
+            << method << " at " << at << (extra.empty() ? "" : " zennit");
       }
     }
   }
@@ -135,7 +147,8 @@ TEST(LrpRelevanceAt, WritesTheLayersShapeAndRejectsAnUnknownLayer) {
   Result<Shape> unknown = output_shape(*find_method("lrp-epsilon"), r);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(std::string(unknown.status().message()).find("nope"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(std::string(unknown.status().message()).find("nope"), std::string::npos)
+      << unknown.status().message();
   for (const char* method : {"lrp-epsilon", "lrp-gamma", "deeplift", "guided-backprop"}) {
     std::vector<float> a(x.size());
     Arena arena;
@@ -151,7 +164,8 @@ TEST(LrpRelevanceAt, WritesTheLayersShapeAndRejectsAnUnknownLayer) {
 }
 
 TEST(LrpRelevanceAt, AMergedBatchnormIsReadAtTheMergedLayer) {
-  // conv → batchnorm2d merge into one layer (SPEC §6): both names give the merged output's relevance.
+  // conv → batchnorm2d merge into one layer (SPEC §6): both names give the merged output's
+  // relevance.
   Result<Model> m = Model::create(Shape{1, 4, 4}, {Layer::conv2d("c", 1, 2, {3, 3}, {1, 1}, {1, 1}),
                                                    Layer::batchnorm2d("bn", 2), Layer::relu("r"),
                                                    Layer::flatten("f"), Layer::linear("l", 32, 3)});
@@ -162,8 +176,11 @@ TEST(LrpRelevanceAt, AMergedBatchnormIsReadAtTheMergedLayer) {
   std::vector<float> x(16);
   for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(static_cast<float>(i));
   std::vector<float> at_bn, at_c;
-  ASSERT_TRUE(explain(*m, x, Shape{1, 1, 4, 4}, "lrp-gamma", {{"relevance_at", "bn"}}, nullptr, &at_bn).ok());
-  ASSERT_TRUE(explain(*m, x, Shape{1, 1, 4, 4}, "lrp-gamma", {{"relevance_at", "c"}}, nullptr, &at_c).ok());
+  ASSERT_TRUE(
+      explain(*m, x, Shape{1, 1, 4, 4}, "lrp-gamma", {{"relevance_at", "bn"}}, nullptr, &at_bn)
+          .ok());
+  ASSERT_TRUE(
+      explain(*m, x, Shape{1, 1, 4, 4}, "lrp-gamma", {{"relevance_at", "c"}}, nullptr, &at_c).ok());
   EXPECT_EQ(at_bn.size(), 32u);
   EXPECT_EQ(at_bn, at_c);
 }
@@ -175,17 +192,22 @@ TEST(LrpRelevanceAt, CliWritesTheLayerShape) {
   ASSERT_TRUE(io::save_model(net, model_path.c_str()).ok());
   std::vector<float> x(32);
   for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(static_cast<float>(i));
-  const std::string x_path = testing_cli::temp_path("relevance_at_x.npy"), a_path = testing_cli::temp_path("relevance_at_a.npy");
+  const std::string x_path = testing_cli::temp_path("relevance_at_x.npy"),
+                    a_path = testing_cli::temp_path("relevance_at_a.npy");
   ASSERT_TRUE(io::write_npy(x_path.c_str(), x.data(), Shape{2, 1, 4, 4}).ok());
-  const std::string base = "explain --model " + model_path + " --input " + x_path + " --out " + a_path;
-  testing_cli::Process p = testing_cli::run_cli(base + " --method lrp-epsilon --set convention=zennit --set relevance_at=p1");
+  const std::string base =
+      "explain --model " + model_path + " --input " + x_path + " --out " + a_path;
+  testing_cli::Process p = testing_cli::run_cli(
+      base + " --method lrp-epsilon --set convention=zennit --set relevance_at=p1");
   ASSERT_EQ(p.status, 0) << p.output;
   Result<io::Array> a = io::read_npy(a_path.c_str());
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->shape, (Shape{2, 3, 2, 2}));
   // The file holds what the API computes.
   std::vector<float> api;
-  ASSERT_TRUE(explain(net, x, Shape{2, 1, 4, 4}, "lrp-epsilon", {{"convention", "zennit"}, {"relevance_at", "p1"}}, nullptr, &api).ok());
+  ASSERT_TRUE(explain(net, x, Shape{2, 1, 4, 4}, "lrp-epsilon",
+                      {{"convention", "zennit"}, {"relevance_at", "p1"}}, nullptr, &api)
+                  .ok());
   EXPECT_EQ(a->data, api);
   p = testing_cli::run_cli(base + " --method deconvnet --set relevance_at=conv9");
   EXPECT_EQ(p.status, 1) << p.output;

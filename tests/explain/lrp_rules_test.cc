@@ -132,14 +132,23 @@ std::vector<double> reference(const LrpParams& p, const Dense& d, const std::vec
       std::vector<double> z(static_cast<size_t>(out));
       for (int o = 0; o < out; ++o) {
         z[static_cast<size_t>(o)] = b(o);
-        for (int i = 0; i < in; ++i) z[static_cast<size_t>(o)] += W(o, i) * x[static_cast<size_t>(i)];
+        for (int i = 0; i < in; ++i)
+          z[static_cast<size_t>(o)] += W(o, i) * x[static_cast<size_t>(i)];
       }
-      for (int o = 0; o < out; ++o) rel[static_cast<size_t>(o)] = z[static_cast<size_t>(o)] > 0 ? r[static_cast<size_t>(o)] : 0.0;
-      group({{xp, [&](int o, int i) { return gp(W(o, i)); }, 1}, {xn, [&](int o, int i) { return gn(W(o, i)); }, 1}},
-            [&](int o) { return gp(b(o)); }, p.stabilizer, 1);
-      for (int o = 0; o < out; ++o) rel[static_cast<size_t>(o)] = z[static_cast<size_t>(o)] < 0 ? r[static_cast<size_t>(o)] : 0.0;
-      group({{xp, [&](int o, int i) { return gn(W(o, i)); }, 1}, {xn, [&](int o, int i) { return gp(W(o, i)); }, 1}},
-            [&](int o) { return gn(b(o)); }, p.stabilizer, 1);
+      for (int o = 0; o < out; ++o)
+        rel[static_cast<size_t>(o)] =
+            z[static_cast<size_t>(o)] > 0 ? r[static_cast<size_t>(o)] : 0.0;
+      group(
+          {{xp, [&](int o, int i) { return gp(W(o, i)); }, 1},
+           {xn, [&](int o, int i) { return gn(W(o, i)); }, 1}},
+          [&](int o) { return gp(b(o)); }, p.stabilizer, 1);
+      for (int o = 0; o < out; ++o)
+        rel[static_cast<size_t>(o)] =
+            z[static_cast<size_t>(o)] < 0 ? r[static_cast<size_t>(o)] : 0.0;
+      group(
+          {{xp, [&](int o, int i) { return gn(W(o, i)); }, 1},
+           {xn, [&](int o, int i) { return gp(W(o, i)); }, 1}},
+          [&](int o) { return gn(b(o)); }, p.stabilizer, 1);
       break;
     }
     case LrpRule::kWSquare:
@@ -220,21 +229,23 @@ TEST(LrpRules, EqualTheMatrixFormOnLinearAndConvJacobians) {
         const Dense d = jacobian(c.model, c.shape);
         const double low = *std::min_element(x.begin(), x.end()), high = *std::max_element(x.begin(), x.end());
         for (LrpConvention convention : kConventions)
-        for (LrpRule rule : kAllRules) {
-          LrpParams p = params(rule);
-          p.convention = convention;
-          double worst = 0.0;
-          for (int o = 0; o < d.out; ++o) {
-            std::vector<double> r(static_cast<size_t>(d.out), 0.0);
-            r[static_cast<size_t>(o)] = 1.0;
-            worst = std::max(worst, rel_err(reference(p, d, x, r, low, high), engine_rule(c.model, x, c.shape, p, o)));
+          for (LrpRule rule : kAllRules) {
+            LrpParams p = params(rule);
+            p.convention = convention;
+            double worst = 0.0;
+            for (int o = 0; o < d.out; ++o) {
+              std::vector<double> r(static_cast<size_t>(d.out), 0.0);
+              r[static_cast<size_t>(o)] = 1.0;
+              worst = std::max(worst, rel_err(reference(p, d, x, r, low, high),
+                                              engine_rule(c.model, x, c.shape, p, o)));
+            }
+            EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " bias=" << bias
+                                   << " seed=" << seed << " " << lrp_convention_name(convention);
+            if (seed == 1)
+              std::printf("[lrp rules] %s %s %s bias=%d: max rel err vs matrix form %.2e\n",
+                          lrp_convention_name(convention), c.name, lrp_rule_name(rule), bias,
+                          worst);
           }
-          EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " bias=" << bias << " seed=" << seed << " "
-                                 << lrp_convention_name(convention);
-          if (seed == 1)
-            std::printf("[lrp rules] %s %s %s bias=%d: max rel err vs matrix form %.2e\n", lrp_convention_name(convention),
-                        c.name, lrp_rule_name(rule), bias, worst);
-        }
       }
     }
 }
@@ -248,38 +259,40 @@ TEST(LrpRules, ConserveRelevancePerLayerWithoutBiases) {
       const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
       const Dense d = jacobian(c.model, c.shape);
       for (LrpConvention convention : kConventions)
-      for (LrpRule rule : kAllRules) {
-        LrpParams p = params(rule);
-        p.epsilon = 1e-9f;
-        p.convention = convention;
-        double worst = 0.0;
-        int checked = 0;
-        for (int o = 0; o < d.out; ++o) {
-          // The denominators of z⁺/αβ: Zennit's split the products w·x by sign, Captum's the weights.
-          double da = 0.0, db = 0.0;
-          for (int i = 0; i < d.in; ++i) {
-            const double w = d.w[static_cast<size_t>(o) * d.in + i];
-            const double t = w * x[static_cast<size_t>(i)];
-            if (convention == LrpConvention::kZennit) {
-              (t > 0 ? da : db) += t;
-            } else {
-              (w > 0 ? da : db) += t;
+        for (LrpRule rule : kAllRules) {
+          LrpParams p = params(rule);
+          p.epsilon = 1e-9f;
+          p.convention = convention;
+          double worst = 0.0;
+          int checked = 0;
+          for (int o = 0; o < d.out; ++o) {
+            // The denominators of z⁺/αβ: Zennit's split the products w·x by sign, Captum's the
+            // weights.
+            double da = 0.0, db = 0.0;
+            for (int i = 0; i < d.in; ++i) {
+              const double w = d.w[static_cast<size_t>(o) * d.in + i];
+              const double t = w * x[static_cast<size_t>(i)];
+              if (convention == LrpConvention::kZennit) {
+                (t > 0 ? da : db) += t;
+              } else {
+                (w > 0 ? da : db) += t;
+              }
             }
+            if ((rule == LrpRule::kZPlus || rule == LrpRule::kAlphaBeta) && da == 0.0) continue;
+            if (rule == LrpRule::kAlphaBeta && db == 0.0) continue;
+            const std::vector<float> r = engine_rule(c.model, x, c.shape, p, o);
+            double sum = 0.0;
+            for (float v : r) sum += v;
+            worst = std::max(worst, std::fabs(sum - 1.0));
+            ++checked;
           }
-          if ((rule == LrpRule::kZPlus || rule == LrpRule::kAlphaBeta) && da == 0.0) continue;
-          if (rule == LrpRule::kAlphaBeta && db == 0.0) continue;
-          const std::vector<float> r = engine_rule(c.model, x, c.shape, p, o);
-          double sum = 0.0;
-          for (float v : r) sum += v;
-          worst = std::max(worst, std::fabs(sum - 1.0));
-          ++checked;
+          EXPECT_GT(checked, 0);
+          EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " "
+                                 << lrp_convention_name(convention);
+          if (seed == 4)
+            std::printf("[lrp rules] %s %s %s: conservation |ΣR_in − 1| max %.2e\n",
+                        lrp_convention_name(convention), c.name, lrp_rule_name(rule), worst);
         }
-        EXPECT_GT(checked, 0);
-        EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " " << lrp_convention_name(convention);
-        if (seed == 4)
-          std::printf("[lrp rules] %s %s %s: conservation |ΣR_in − 1| max %.2e\n", lrp_convention_name(convention), c.name,
-                      lrp_rule_name(rule), worst);
-      }
     }
 }
 

@@ -32,8 +32,8 @@ const RuleSet& guided_backprop_rules() {
 
 Status guided_backprop(const Request& r, Arena& arena, float* attributions) {
   const std::string layer = relevance_layer(r, *find_method("guided-backprop"));
-  return backprop(*r.model, r.x, r.shape, r.target, guided_backprop_rules(), arena, attributions, nullptr, nullptr,
-                  SignalAt{layer.c_str()});
+  return backprop(*r.model, r.x, r.shape, r.target, guided_backprop_rules(), arena, attributions,
+                  nullptr, nullptr, SignalAt{layer.c_str()});
 }
 
 }  // namespace salient::explain

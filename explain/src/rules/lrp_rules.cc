@@ -149,8 +149,8 @@ float* gamma_weights(Arena& arena, const float* w, int64_t count, float gamma, b
 }
 
 // Captum's γ: ρ(W) = W + γW⁺, x' = x, the bias unchanged.
-bool gamma_captum(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x, const float* w,
-                  const float* b, const float* r, float* gx) {
+bool gamma_captum(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x,
+                  const float* w, const float* b, const float* r, float* gx) {
   float* wg = gamma_weights(ctx.arena(), w, v.nw, p.gamma, true);
   if (!wg) return false;
   const Term t{x, wg, 1.0f};
@@ -160,8 +160,8 @@ bool gamma_captum(const LayerView& v, BackwardContext& ctx, const LrpParams& p, 
 // Zennit's generalised γ: relevance of outputs with z > 0 goes through
 // x⁺(W + γW⁺) + x⁻(W + γW⁻) + b + γb⁺, that of outputs with z < 0 through
 // x⁺(W + γW⁻) + x⁻(W + γW⁺) + b + γb⁻ (z = the layer's own output; z = 0 passes nothing).
-bool gamma_zennit(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x, const float* w,
-                  const float* b, const float* z, const float* r, float* gx) {
+bool gamma_zennit(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x,
+                  const float* w, const float* b, const float* z, const float* r, float* gx) {
   Arena& arena = ctx.arena();
   float* xp = map(arena, x, v.nx, pos);
   float* xn = map(arena, x, v.nx, neg);
@@ -242,8 +242,9 @@ void layer_rule(const Node& n, BackwardContext& ctx, const void* params) {
       break;
     }
     case LrpRule::kGamma:
-      ok = p.convention == LrpConvention::kCaptum ? gamma_captum(v, ctx, p, x, w, b, r, gx)
-                                                  : gamma_zennit(v, ctx, p, x, w, b, ctx.output(n).data, r, gx);
+      ok = p.convention == LrpConvention::kCaptum
+               ? gamma_captum(v, ctx, p, x, w, b, r, gx)
+               : gamma_zennit(v, ctx, p, x, w, b, ctx.output(n).data, r, gx);
       break;
     case LrpRule::kWSquare:
     case LrpRule::kFlat: {
@@ -348,7 +349,8 @@ const char* lrp_convention_name(LrpConvention convention) {
 Result<LrpConvention> lrp_convention_from_name(const char* name) {
   if (std::strcmp(name, "captum") == 0) return LrpConvention::kCaptum;
   if (std::strcmp(name, "zennit") == 0) return LrpConvention::kZennit;
-  return Status::error(Code::kInvalidArgument, "unknown LRP convention '%s' (captum or zennit)", name);
+  return Status::error(Code::kInvalidArgument, "unknown LRP convention '%s' (captum or zennit)",
+                       name);
 }
 
 float lrp_default_epsilon(LrpConvention convention) {
@@ -390,8 +392,9 @@ Rule lrp_layer_rule(const LrpParams* params) { return Rule{layer_rule, params, "
 Rule lrp_pass_rule() { return Rule{pass_rule, nullptr, "lrp-pass"}; }
 Rule lrp_avgpool_rule(const float* epsilon) { return Rule{avgpool_rule, epsilon, "lrp-epsilon-pool"}; }
 Rule lrp_batchnorm_rule(LrpConvention convention, const float* epsilon) {
-  return convention == LrpConvention::kCaptum ? Rule{batchnorm_epsilon_rule, epsilon, "lrp-epsilon-batchnorm"}
-                                              : lrp_pass_rule();
+  return convention == LrpConvention::kCaptum
+             ? Rule{batchnorm_epsilon_rule, epsilon, "lrp-epsilon-batchnorm"}
+             : lrp_pass_rule();
 }
 Rule lrp_epsilon_nonlinearity_rule(const float* epsilon) {
   return Rule{epsilon_nonlinearity, epsilon, "lrp-epsilon"};

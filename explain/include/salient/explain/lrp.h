@@ -29,10 +29,12 @@ enum class LrpConvention : unsigned char { kCaptum, kZennit };
 ///   kEpsilon  LRP-ε:  as LRP-0 with stab ε
 ///   kZPlus    Captum (Alpha1_Beta0): ρ(W) = W⁺, x' = x, b in z.
 ///             Zennit: D = W⁺x⁺ + W⁻x⁻ + b⁺;  R_in = x⁺ ⊙ W⁺ᵀ(R/D) + x⁻ ⊙ W⁻ᵀ(R/D)
-///   kAlphaBeta α·P − β·N, α − β = 1. Captum (weights clamped only): P = (x, W⁺, b), N = (x, W⁻, b).
+///   kAlphaBeta α·P − β·N, α − β = 1. Captum (weights clamped only): P = (x, W⁺, b), N = (x, W⁻,
+///   b).
 ///             Zennit: P = z⁺ terms with D_α = W⁺x⁺ + W⁻x⁻ + b⁺, N = W⁻x⁺ + W⁺x⁻ + b⁻ terms
 ///   kGamma    Captum: ρ(W) = W + γW⁺, ρ(b) = b.  Zennit (sign-dependent): outputs with z > 0 use
-///             x⁺(W + γW⁺) + x⁻(W + γW⁻) + b + γb⁺, outputs with z < 0 use x⁺(W + γW⁻) + x⁻(W + γW⁺)
+///             x⁺(W + γW⁺) + x⁻(W + γW⁻) + b + γb⁺, outputs with z < 0 use x⁺(W + γW⁻) + x⁻(W +
+///             γW⁺)
 ///             + b + γb⁻, outputs with z = 0 pass nothing
 ///   kWSquare  w²: x' = 1, ρ(W) = W², ρ(b) = b²  (R_in = (W²)ᵀ(R/(W²·1 + b²)), independent of x)
 ///   kFlat     w² with W := 1, b := 0
@@ -94,9 +96,10 @@ RuleSet lrp_explicit_rules(const LrpParams* layer);
 /// and the explained outputs y_{n, c_n} ([N]).
 void lrp_convergence_delta(const float* target_outputs, const float* relevance, int64_t n,
                            int64_t per_sample, float* delta);
-/// The same for what `method` wrote for `request` (`relevance`: output_shape's shape, the input's or
-/// the relevance_at layer's): one forward gives y_{n, c_n} at the request's targets (argmax by
+/// The same for what `method` wrote for `request` (`relevance`: output_shape's shape, the input's
+/// or the relevance_at layer's): one forward gives y_{n, c_n} at the request's targets (argmax by
 /// default); delta[n] = y_{n, c_n} − Σ relevance_n ([N]).
-Status lrp_convergence_delta(const Method& method, const Request& request, const float* relevance, float* delta);
+Status lrp_convergence_delta(const Method& method, const Request& request, const float* relevance,
+                             float* delta);
 
 }  // namespace salient::explain
