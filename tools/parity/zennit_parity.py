@@ -139,14 +139,10 @@ def ours(binary, model_path, x, method, keys, workdir):
     xin = os.path.join(workdir, "x.npy")
     out = os.path.join(workdir, "a.npy")
     np.save(xin, x)
-    cmd = [binary, "explain", "--model", model_path, "--input", xin, "--method", method, "--out", out, "--quiet"]
+    cmd = [binary, "explain", "--model", model_path, "--input", xin, "--method", method, "--out", out]
     for k in keys:
         cmd += ["--set", k]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        # --quiet may not exist for explain; retry without it.
-        cmd.remove("--quiet")
-        r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
     return np.load(out)
