@@ -1,5 +1,6 @@
 // deeplift (Rescale, SPEC §5-§6): one forward on [x; x̄] (2N rows), a backward seeded with e_c on
-// the first N rows only, with deeplift_rules(); attributions (x − x̄) ⊙ multipliers.
+// the first N rows only, with deeplift_rules(); attributions (x − x̄) ⊙ multipliers, or with
+// relevance_at=LAYER (a − ā) ⊙ multipliers at that layer's output a.
 // deeplift-shap (Captum's DeepLiftShap): deeplift against each row b of the baseline set,
 // averaged, A = (1/B) Σ_b (x − b) ⊙ m(x, b); Σ A = F(x)_c − (1/B) Σ_b F(b)_c.
 #include "salient/explain/deeplift.h"
@@ -26,9 +27,10 @@ Status gru_rule_of(const Request& r, const char* method, DeepLiftGruRule* out) {
   return {};
 }
 
-// DeepLIFT of r.x against `baseline` (x's shape; null: zero).
-Status deeplift_against(const Request& r, const float* baseline, DeepLiftGruRule gru, Arena& arena,
-                        float* attributions) {
+// DeepLIFT of r.x against `baseline` (x's shape; null: zero), at the input or (layer not empty)
+// at that layer's output.
+Status deeplift_against(const Request& r, const float* baseline, DeepLiftGruRule gru, const std::string& layer,
+                        Arena& arena, float* attributions) {
   const int64_t total = r.shape.numel();
   const int64_t n = r.shape[0];
   float* both = arena.allocate_array<float>(static_cast<size_t>(2 * total));
@@ -67,10 +69,21 @@ Status deeplift_against(const Request& r, const float* baseline, DeepLiftGruRule
     }
     seed[i * c + col] = 1.0f;
   }
+  Tensor read = input;  // the input, or the relevance_at layer's output value
+  if (!layer.empty()) {
+    read.id = layer_output_value(g, layer.c_str());
+    if (read.id < 0)
+      return Status::error(Code::kInvalidArgument,
+                           "deeplift: the model has no layer '%s' that records an op",
+                           layer.c_str());
+    read.data = g.value(read.id).data;
+    read.shape = g.value(read.id).shape;
+  }
   SALIENT_RETURN_IF_ERROR(g.backward(y, seed, deeplift_rules(gru)));
-  const float* m = g.grad(input);
-  for (int64_t i = 0; i < total; ++i)
-    attributions[i] = m ? (both[i] - both[i + total]) * m[i] : 0.0f;
+  const float* m = g.grad(read);
+  const int64_t half = read.numel() / 2;  // rows [0, N) explain x, rows [N, 2N) are the reference
+  for (int64_t i = 0; i < half; ++i)
+    attributions[i] = m ? (read.data[i] - read.data[i + half]) * m[i] : 0.0f;
   return {};
 }
 
@@ -81,7 +94,7 @@ Status deeplift(const Request& r, Arena& arena, float* attributions) {
     return Status::error(Code::kInvalidArgument, "deeplift: null input");
   DeepLiftGruRule gru = DeepLiftGruRule::kRescale;
   SALIENT_RETURN_IF_ERROR(gru_rule_of(r, "deeplift", &gru));
-  return deeplift_against(r, r.baseline, gru, arena, attributions);
+  return deeplift_against(r, r.baseline, gru, relevance_layer(r, *find_method("deeplift")), arena, attributions);
 }
 
 Status deeplift_shap(const Request& r, Arena&, float* attributions) {
@@ -110,7 +123,7 @@ Status deeplift_shap(const Request& r, Arena&, float* attributions) {
       std::memcpy(tiled.data() + i * d, r.baselines + b * d,
                   static_cast<size_t>(d) * sizeof(float));
     scratch.reset();
-    SALIENT_RETURN_IF_ERROR(deeplift_against(r, tiled.data(), gru, scratch, one.data()));
+    SALIENT_RETURN_IF_ERROR(deeplift_against(r, tiled.data(), gru, "", scratch, one.data()));
     for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += one[static_cast<size_t>(i)];
   }
   for (int64_t i = 0; i < total; ++i)

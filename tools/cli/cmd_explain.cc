@@ -21,7 +21,7 @@ int run_explain(int argc, char** argv) {
             {{"--model", "M", "model file (.safetensors)", true},
              {"--input", "X.npy", "inputs, [N] + the model's per-sample shape", true},
              {"--method", "NAME", "explainer", true},
-             {"--out", "A.npy", "attributions (float32, X's shape; grad-cam: N×1×spatial)", true},
+             {"--out", "A.npy", "attributions (float32, X's shape; grad-cam: N×1×spatial; relevance_at=LAYER: that layer's output shape)", true},
              {"--target", "C", "output column to explain (default: each sample's argmax)"},
              {"--baseline", "zero|mean|B.npy", "reference input (default zero; B.npy: X's shape or per-sample shape)"},
              {"--baselines", "S.npy", "baseline set [B, per-sample shape] (gradient-shap, deeplift-shap)"},
@@ -90,13 +90,15 @@ int run_explain(int argc, char** argv) {
   request.model = &*model;
   request.x = x->data.data();
   request.shape = x->shape;
-  // Most methods write X's shape; grad-cam writes N×1×spatial (Method::output_shape).
-  const Shape out_shape = explain::output_shape(*explain::find_method(args.get("--method")), x->shape);
-  std::vector<float> attributions(static_cast<size_t>(out_shape.numel()));
+  // Most methods write X's shape; grad-cam writes N×1×spatial, relevance_at=LAYER that layer's
+  // output shape (explain::output_shape).
+  Result<Shape> out_shape = explain::output_shape(*explain::find_method(args.get("--method")), request);
+  if (!out_shape.ok()) return fail("explain", out_shape.status().message());
+  std::vector<float> attributions(static_cast<size_t>(out_shape->numel()));
   Arena arena;
   Status s = explain::run_method(args.get("--method"), request, arena, attributions.data());
   if (!s.ok()) return fail("explain", s.message());
-  s = io::write_npy(args.get("--out"), attributions.data(), out_shape);
+  s = io::write_npy(args.get("--out"), attributions.data(), *out_shape);
   if (!s.ok()) return fail("explain", args.get("--out"), s.message());
   return kExitOk;
 }
