@@ -89,6 +89,33 @@ void Arena::reset() {
   head_->offset = 0;
 }
 
+Arena::Mark Arena::mark() const { return Mark{head_, head_ ? head_->offset : 0, used_}; }
+
+void Arena::rewind(const Mark& m) {
+  used_ = m.used;
+  Block* marked = static_cast<Block*>(const_cast<void*>(m.block));
+  if (head_ == marked) {
+    if (head_) head_->offset = m.offset;
+    return;
+  }
+  // Blocks were added since the mark (owned arenas only). One: keep it, emptied. Several: replace
+  // them by one as large as all of them, so the next pass through the region needs no malloc.
+  if (head_->next == marked) {
+    head_->offset = 0;
+    return;
+  }
+  size_t total = 0;
+  while (head_ != marked) {
+    Block* next = head_->next;
+    total += head_->size;
+    std::free(head_);
+    head_ = next;
+  }
+  if (head_) head_->offset = m.offset;
+  next_block_bytes_ = total;
+  add_block(total);
+}
+
 size_t Arena::capacity_bytes() const {
   size_t total = 0;
   for (Block* b = head_; b; b = b->next) total += b->size;
