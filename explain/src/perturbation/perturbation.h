@@ -25,4 +25,7 @@ Status kernel_shap(const Request& request, Arena& arena, float* attributions);
 /// kernel.
 Status lime(const Request& request, Arena& arena, float* attributions);
 
+/// rise: Σ_k f(b + M_k ⊙ (x − b))·M_k / (n_masks·p) over random upsampled low-resolution masks M_k.
+Status rise(const Request& request, Arena& arena, float* attributions);
+
 }  // namespace salient::explain
