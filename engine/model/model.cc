@@ -177,6 +177,10 @@ Result<Shape> Model::output_shape(const Shape& input) const {
     if (!next.ok()) return next.status();
     shape = *next;
   }
+  if (output_step_ != kNoStep) {  // drop the time dimension
+    for (int i = 1; i < shape.rank; ++i) shape[i - 1] = shape[i];
+    --shape.rank;
+  }
   Shape out;
   out.rank = shape.rank + 1;
   out[0] = input[0];
@@ -190,6 +194,27 @@ Tensor Model::forward(Graph& g, const Tensor& x, Tensor* param_tensors) const {
 
 Tensor Model::forward_train(Graph& g, const Tensor& x, Tensor* param_tensors) {
   return run(g, x, param_tensors, storage_.data());
+}
+
+Result<Model> Model::with_output_step(int64_t step) const {
+  if (step < kLastStep)
+    return Status::error(Code::kInvalidArgument, "output step %lld is negative", static_cast<long long>(step));
+  Shape per_step = input_shape_;
+  for (int i = 0; i < per_step.rank; ++i)
+    if (per_step[i] == 0) per_step[i] = 5;  // any length: probe with five steps
+  Shape batch;
+  batch.rank = per_step.rank + 1;
+  batch[0] = 1;
+  for (int i = 0; i < per_step.rank; ++i) batch[i + 1] = per_step[i];
+  Result<Shape> out = output_shape(batch);
+  if (!out.ok()) return out.status();
+  // Per-step: [N, T, D...] in, [N, T, C] out with the same T.
+  if (output_step_ != kNoStep || out->rank != 3 || input_shape_.rank < 2 || (*out)[1] != batch[1])
+    return Status::error(Code::kInvalidArgument, "the model's output %s is not per-step [N, T, C]",
+                         ShapeStr(*out).c_str());
+  Model m = *this;
+  m.output_step_ = step;
+  return m;
 }
 
 Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const {
@@ -247,6 +272,7 @@ Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutab
     }
     if (!h.valid()) return {};
   }
+  if (output_step_ != kNoStep) h = time_step(g, h, output_step_ == kLastStep ? h.shape[1] - 1 : output_step_);
   return h;
 }
 

@@ -5,6 +5,7 @@
 #include "lrp_methods.h"
 #include "path_methods.h"
 #include "perturbation/perturbation.h"
+#include "target_time.h"
 
 namespace salient::explain {
 namespace {
@@ -135,6 +136,13 @@ const std::vector<Method>& methods() {
   return all;
 }
 
+const std::vector<MethodKey>& common_keys() {
+  static const std::vector<MethodKey> keys = {
+      {"target_time", "last",
+       "per-step models (output N×T×C): the step explained, t, last or all (each t from its prefix)"}};
+  return keys;
+}
+
 const Method* find_method(const std::string& name) {
   for (const Method& m : methods())
     if (name == m.name) return &m;
@@ -146,6 +154,7 @@ Status run_method(const std::string& name, const Request& request, Arena& arena,
   if (!m) return Status::error(Code::kNotFound, "unknown method '%s' (salient methods lists them)", name.c_str());
   for (const Setting& s : request.settings) {
     bool known = false;
+    for (const MethodKey& k : common_keys()) known = known || s.key == k.key;
     for (const MethodKey& k : m->keys) {
       known = known || s.key == k.key;
       // A key "prefix.LAYER" stands for prefix.<any layer name> (e.g. rule.conv1).
@@ -157,7 +166,7 @@ Status run_method(const std::string& name, const Request& request, Arena& arena,
     }
     if (!known) return Status::error(Code::kInvalidArgument, "method %s has no key '%s'", m->name, s.key.c_str());
   }
-  return m->run(request, arena, attributions);
+  return run_at_target_time(*m, request, arena, attributions);
 }
 
 std::string setting(const Request& request, const Method& method, const char* key) {

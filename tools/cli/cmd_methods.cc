@@ -28,6 +28,9 @@ int run_methods(int argc, char** argv) {
     return kExitOk;
   }
   for (const explain::Method& m : explain::methods()) print_method(m);
+  std::printf("\nevery method:\n");
+  for (const explain::MethodKey& k : explain::common_keys())
+    std::printf("  --set %s=%s    %s\n", k.key, k.default_value, k.help);
   return kExitOk;
 }
 

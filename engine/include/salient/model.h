@@ -88,6 +88,14 @@ class Model {
   /// Output shape for an input batch shape, or an error naming the first bad layer.
   Result<Shape> output_shape(const Shape& input) const;
 
+  /// with_output_step's step for the last step of each sequence, whatever its length.
+  static constexpr int64_t kLastStep = -1;
+  /// A copy of a per-step model (output [N, T, C...]) whose output is step `step` of it, [N, C...]
+  /// (y = out[:, step], or the last step for kLastStep): how explainers pick the time step they
+  /// explain (SPEC §5 target_time). kInvalidArgument if the output is not per-step or step < −1;
+  /// a step beyond a sequence's length fails when the model runs.
+  Result<Model> with_output_step(int64_t step) const;
+
   const Shape& input_shape() const { return input_shape_; }
   const std::vector<Layer>& layers() const { return layers_; }
   const Layer* layer(const char* name) const;
@@ -112,6 +120,8 @@ class Model {
   std::vector<Parameter> parameters_;
   std::vector<LayerParams> layer_params_;  // one per layer
   std::vector<float> storage_;
+  static constexpr int64_t kNoStep = -2;
+  int64_t output_step_ = kNoStep;  // with_output_step's selection, or kNoStep
 };
 
 /// Per-sample output shape of one layer for a per-sample input shape (0 dims = unknown length);

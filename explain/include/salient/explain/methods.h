@@ -70,10 +70,13 @@ inline Shape output_shape(const Method& method, const Shape& input) {
 
 /// Every method, in the order `salient methods` lists them.
 const std::vector<Method>& methods();
+/// Keys every method takes (target_time), listed once by `salient methods`.
+const std::vector<MethodKey>& common_keys();
 /// The method called `name`, or nullptr.
 const Method* find_method(const std::string& name);
-/// Runs `name` after checking that every setting is one of its keys (kInvalidArgument naming an
-/// unknown key, kNotFound for an unknown method).
+/// Runs `name` after checking that every setting is one of its keys or a common key
+/// (kInvalidArgument naming an unknown key, kNotFound for an unknown method). On a per-step model
+/// (output N×T×C) it explains the step `target_time` selects (SPEC §5; target_time.h).
 Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions);
 
 /// The value of `key` in the request's settings, or the method's default.

@@ -1,0 +1,167 @@
+// SPEC §5 target_time on per-step models (output N×T×C). Oracle: the engine's plain backward on
+// the full sequence, seeded at one step. A GRU is causal, so the gradient of y[:, t] with respect
+// to x[:, t] is the same whether the sequence stops at t or goes on: target_time=all must equal, at
+// each step t, the full-sequence gradient of y[:, t] at x[:, t]. Float32 throughout: the two paths
+// run the same kernels on the same prefix of operations, so the tolerance is a few ULP (1e-6).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "../support/cli_process.h"
+#include "salient/explain/methods.h"
+#include "salient/graph.h"
+#include "salient/random.h"
+#include "salient/rules.h"
+
+namespace salient::explain {
+namespace {
+
+constexpr int64_t kN = 2, kT = 6, kD = 3, kC = 2;
+
+Model per_step_model() {
+  Result<Model> m = Model::create(
+      Shape{0, kD}, {Layer::gru("gru", kD, 5, /*all_steps=*/true), Layer::linear("fc", 5, kC)});
+  SALIENT_ASSERT(m.ok());
+  m->init_default(7);
+  return std::move(*m);
+}
+
+std::vector<float> input() {
+  Rng rng(3);
+  std::vector<float> x(kN * kT * kD);
+  for (float& v : x) v = rng.normal();
+  return x;
+}
+
+// ∂y[i, t, c] / ∂x for every sample i (column c), from one backward over the full sequence.
+std::vector<float> full_gradient(const Model& m, const std::vector<float>& x, int64_t t, int c) {
+  Arena arena;
+  Graph g(arena);
+  const Tensor in = g.input(x.data(), Shape{kN, kT, kD}, true);
+  const Tensor y = m.forward(g, in);
+  SALIENT_ASSERT(g.ok() && y.shape[1] == kT);
+  std::vector<float> seed(static_cast<size_t>(y.numel()), 0.0f);
+  for (int64_t i = 0; i < kN; ++i) seed[static_cast<size_t>((i * kT + t) * kC + c)] = 1.0f;
+  SALIENT_ASSERT(g.backward(y, seed.data(), gradient_rules()).ok());
+  const float* gx = g.grad(in);
+  return std::vector<float>(gx, gx + x.size());
+}
+
+Status explain(const Model& m, const std::vector<float>& x, const std::string& method,
+               std::vector<Setting> settings, std::vector<float>* a,
+               const int32_t* columns = nullptr) {
+  Request r;
+  r.model = &m;
+  r.x = x.data();
+  r.shape = Shape{kN, kT, kD};
+  r.settings = std::move(settings);
+  r.target.columns = columns;
+  a->assign(x.size(), 0.0f);
+  Arena arena;
+  return run_method(method, r, arena, a->data());
+}
+
+TEST(TargetTime, StepSelectsThatStepsOutput) {
+  const Model m = per_step_model();
+  const std::vector<float> x = input();
+  const std::vector<int32_t> columns(kN, 1);
+  for (int64_t t : {int64_t{0}, int64_t{3}, kT - 1}) {
+    std::vector<float> a;
+    ASSERT_TRUE(explain(m, x, "saliency", {{"abs", "false"}, {"target_time", std::to_string(t)}},
+                        &a, columns.data())
+                    .ok());
+    const std::vector<float> want = full_gradient(m, x, t, 1);
+    for (size_t j = 0; j < a.size(); ++j)
+      EXPECT_NEAR(a[j], want[j], 1e-6) << "t " << t << " at " << j;
+  }
+}
+
+TEST(TargetTime, LastIsTheDefault) {
+  const Model m = per_step_model();
+  const std::vector<float> x = input();
+  std::vector<float> by_default, last, explicit_step;
+  ASSERT_TRUE(explain(m, x, "input-x-gradient", {}, &by_default).ok());
+  ASSERT_TRUE(explain(m, x, "input-x-gradient", {{"target_time", "last"}}, &last).ok());
+  ASSERT_TRUE(
+      explain(m, x, "input-x-gradient", {{"target_time", std::to_string(kT - 1)}}, &explicit_step)
+          .ok());
+  EXPECT_EQ(by_default, last);
+  EXPECT_EQ(last, explicit_step);
+}
+
+TEST(TargetTime, AllKeepsEachStepsAttributionFromItsPrefix) {
+  const Model m = per_step_model();
+  const std::vector<float> x = input();
+  const std::vector<int32_t> columns(kN, 0);
+  std::vector<float> a;
+  ASSERT_TRUE(
+      explain(m, x, "saliency", {{"abs", "false"}, {"target_time", "all"}}, &a, columns.data())
+          .ok());
+  for (int64_t t = 0; t < kT; ++t) {
+    const std::vector<float> want = full_gradient(m, x, t, 0);
+    for (int64_t i = 0; i < kN; ++i)
+      for (int64_t d = 0; d < kD; ++d) {
+        const size_t at = static_cast<size_t>((i * kT + t) * kD + d);
+        EXPECT_NEAR(a[at], want[at], 1e-6) << "sample " << i << " step " << t;
+      }
+  }
+}
+
+TEST(TargetTime, PerturbationMethodsSeeTheSelectedStep) {
+  // feature-ablation of one scalar at the selected step's output: f(x)_t − f(x with x_j = 0)_t.
+  const Model m = per_step_model();
+  const std::vector<float> x = input();
+  const std::vector<int32_t> columns(kN, 1);
+  const int64_t t = 2;
+  std::vector<float> a;
+  ASSERT_TRUE(
+      explain(m, x, "feature-ablation", {{"target_time", std::to_string(t)}}, &a, columns.data())
+          .ok());
+  auto output_at_t = [&](const std::vector<float>& in, int64_t i) {
+    Arena arena;
+    Graph g(arena);
+    const Tensor y = m.forward(g, g.input(in.data(), Shape{kN, kT, kD}));
+    return y.data[(i * kT + t) * kC + 1];
+  };
+  for (size_t j : {size_t{0}, size_t{4}, static_cast<size_t>(kT * kD + 2)}) {
+    std::vector<float> ablated = x;
+    ablated[j] = 0.0f;
+    const int64_t i = static_cast<int64_t>(j) / (kT * kD);
+    EXPECT_NEAR(a[j], output_at_t(x, i) - output_at_t(ablated, i), 1e-6) << j;
+  }
+  // Steps after t cannot change step t's output of a causal model (up to the rounding difference
+  // between the batches f(x) and the ablated rows are evaluated in: the GEMM's blocking depends on
+  // the row count).
+  EXPECT_NEAR(a[static_cast<size_t>((t + 1) * kD)], 0.0f, 1e-6);
+}
+
+TEST(TargetTime, Errors) {
+  const Model m = per_step_model();
+  const std::vector<float> x = input();
+  std::vector<float> a;
+  for (const char* bad : {"6", "-1", "abc", ""}) {
+    const Status s = explain(m, x, "saliency", {{"target_time", bad}}, &a);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_NE(std::string(s.message()).find("target_time"), std::string::npos) << s.message();
+  }
+  // A model whose output is [N, C] has no step to select.
+  Result<Model> flat = Model::create(
+      Shape{kT, kD}, {Layer::gru("gru", kD, 4, /*all_steps=*/false), Layer::linear("fc", 4, kC)});
+  ASSERT_TRUE(flat.ok());
+  flat->init_default(1);
+  EXPECT_EQ(explain(*flat, x, "saliency", {{"target_time", "last"}}, &a).code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(explain(*flat, x, "saliency", {}, &a).ok());
+  EXPECT_EQ(flat->with_output_step(0).status().code(), Code::kInvalidArgument);
+}
+
+TEST(TargetTime, MethodsListsTheCommonKey) {
+  const testing_cli::Process p = testing_cli::run_cli("methods");
+  EXPECT_EQ(p.status, 0);
+  EXPECT_TRUE(testing_cli::contains(p.output, "--set target_time=last")) << p.output;
+}
+
+}  // namespace
+}  // namespace salient::explain
