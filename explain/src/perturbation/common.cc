@@ -35,25 +35,26 @@ Status Evaluator::init(const Request& r, const char* method) {
   if (!baseline_) zeros_ = arena_.allocate_zeroed_floats(static_cast<size_t>(d_));
   if (!fx_ || !target_ || (!baseline_ && !zeros_)) return out_of_memory(0);
 
-  // Chunk size: one row's forward temporaries, plus its input copy and sample index, into the
-  // budget.
+  // The arena use of a forward is affine in its rows, fixed + rows·per_row. Measured at 16 and 32
+  // rows (a multiple of 16 float rows needs no 64-byte rounding slack). When 32 rows do not fit
+  // the arena, one row's whole use counts as per_row (an over-estimate).
   const Arena::Mark before = arena_.mark();
-  const float* y = nullptr;
-  Status status = forward(1, x_, &y);
-  const size_t forward_bytes = arena_.used_bytes() - before.used;
-  arena_.rewind(before);
-  SALIENT_RETURN_IF_ERROR(status);
-  size_t budget = batch_budget_bytes();
-  if (!arena_.owns_memory())
-    budget = std::min(budget, arena_.capacity_bytes() - arena_.used_bytes());
-  const size_t row_bytes =
-      forward_bytes + static_cast<size_t>(d_) * sizeof(float) + sizeof(int64_t);
-  chunk_ = std::max<int64_t>(1, static_cast<int64_t>(budget / row_bytes));
+  size_t one = 0, sixteen = 0, thirty_two = 0;
+  SALIENT_RETURN_IF_ERROR(forward_bytes(1, &one));
+  forward_fixed_ = 0;
+  forward_row_ = one;
+  if (forward_bytes(16, &sixteen).ok() && forward_bytes(32, &thirty_two).ok() &&
+      thirty_two >= sixteen) {
+    forward_row_ = (thirty_two - sixteen) / 16;
+    forward_fixed_ = sixteen - 16 * forward_row_;
+  }
+  reserve(0, 0);
 
   // The unperturbed forward: target columns and f(x).
   for (int64_t start = 0; start < n_; start += chunk_) {
     const int64_t m = std::min(chunk_, n_ - start);
-    status = forward(m, x_ + start * d_, &y);
+    const float* y = nullptr;
+    Status status = forward(m, x_ + start * d_, &y);
     for (int64_t i = 0; status.ok() && i < m; ++i) {
       const int64_t n = start + i;
       const float* row = y + i * c_;
@@ -75,6 +76,31 @@ Status Evaluator::init(const Request& r, const char* method) {
     SALIENT_RETURN_IF_ERROR(status);
   }
   return {};
+}
+
+void Evaluator::reserve(size_t fixed_bytes, size_t row_bytes) {
+  size_t budget = batch_budget_bytes();
+  if (!arena_.owns_memory())
+    budget = std::min(budget, arena_.capacity_bytes() - arena_.used_bytes());
+  const size_t fixed = forward_fixed_ + fixed_bytes;
+  const size_t per_row =
+      forward_row_ + static_cast<size_t>(d_) * sizeof(float) + sizeof(int64_t) + row_bytes;
+  const int64_t rows = budget > fixed ? static_cast<int64_t>((budget - fixed) / per_row) : 1;
+  chunk_ = rows >= 16 ? rows / 16 * 16 : std::max<int64_t>(rows, 1);
+}
+
+Status Evaluator::forward_bytes(int64_t rows, size_t* bytes) {
+  const Arena::Mark before = arena_.mark();
+  float* in = arena_.allocate_array<float>(static_cast<size_t>(rows * d_));
+  Status status = in ? Status{} : out_of_memory(rows);
+  const size_t start = arena_.used_bytes();
+  for (int64_t r = 0; status.ok() && r < rows; ++r)
+    std::copy(x(r % n_), x(r % n_) + d_, in + r * d_);
+  const float* y = nullptr;
+  if (status.ok()) status = forward(rows, in, &y);
+  *bytes = arena_.used_bytes() - start;
+  arena_.rewind(before);
+  return status;
 }
 
 Status Evaluator::out_of_memory(int64_t rows) const {

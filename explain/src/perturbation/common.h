@@ -20,9 +20,10 @@ namespace salient::explain::perturbation {
 
 /// Evaluates the model on perturbed inputs and reads each row's target logit, in the caller's
 /// arena. init() runs the unperturbed forward on x, checks that the output is [N, C], fixes each
-/// sample's target column (the request's, or the argmax of f(x)) and sizes the chunks: one row's
-/// forward is measured, and a chunk holds as many rows as fit batch_budget_bytes() (input copy,
-/// forward temporaries and bookkeeping; at most the free space of a user-buffer arena).
+/// sample's target column (the request's, or the argmax of f(x)) and sizes the chunks: the arena
+/// use of a forward is measured at 16 and 32 rows, and a chunk holds as many rows (a multiple of
+/// 16) as fit batch_budget_bytes(): input copy, forward temporaries, bookkeeping and what the
+/// caller reserve()s; at most the free space of a user-buffer arena.
 class Evaluator {
  public:
   explicit Evaluator(Arena& arena) : arena_(arena) {}
@@ -37,6 +38,9 @@ class Evaluator {
   const Shape& sample_shape() const { return sample_shape_; }
   /// Rows per forward pass.
   int64_t chunk_rows() const { return chunk_; }
+  /// Resizes the chunks so that the budget also covers what the caller allocates besides them:
+  /// `fixed_bytes` once and `row_bytes` per row of a chunk (call after its own allocations).
+  void reserve(size_t fixed_bytes, size_t row_bytes);
   /// f(x)_n at sample n's target column.
   float fx(int64_t n) const { return fx_[n]; }
   /// Sample n of x and of the baseline (zeros when the request has none).
@@ -80,6 +84,8 @@ class Evaluator {
   /// Runs the model on m rows of `in`; *y points at the [m, C] output (valid until the next
   /// rewind).
   Status forward(int64_t m, const float* in, const float** y);
+  /// The arena bytes a forward of `rows` rows (copies of x's samples) allocates beyond its input.
+  Status forward_bytes(int64_t rows, size_t* bytes);
   Status out_of_memory(int64_t rows) const;
 
   Arena& arena_;
@@ -89,6 +95,7 @@ class Evaluator {
   const float* baseline_ = nullptr;
   Shape sample_shape_;
   int64_t n_ = 0, d_ = 0, c_ = 0, chunk_ = 1;
+  size_t forward_fixed_ = 0, forward_row_ = 0;  // arena bytes of a forward: fixed + rows·row
   // In the arena, for the explainer's lifetime.
   float* zeros_ = nullptr;
   float* fx_ = nullptr;

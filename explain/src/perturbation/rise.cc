@@ -74,10 +74,13 @@ Status rise(const Request& r, Arena& arena, float* attributions) {
 
   // The masks of one chunk's rows, in a ring indexed by mask number (a chunk of m rows touches at
   // most m/N + 2 masks), and the running sums Σ_k f·M_k per sample.
-  const int64_t slots = ev.chunk_rows() / n + 2;
   const Arena::Mark before = arena.mark();
-  float* masks = arena.allocate_array<float>(static_cast<size_t>(slots * spatial));
   double* sums = arena.allocate_array<double>(static_cast<size_t>(n * spatial));
+  const size_t mask_bytes = static_cast<size_t>(spatial) * sizeof(float);
+  ev.reserve(2 * mask_bytes + Arena::kAlignment,
+             (mask_bytes + static_cast<size_t>(n) - 1) / static_cast<size_t>(n));
+  const int64_t slots = ev.chunk_rows() / n + 2;
+  float* masks = arena.allocate_array<float>(static_cast<size_t>(slots * spatial));
   if (!masks || !sums) {
     arena.rewind(before);
     return Status::error(Code::kOutOfMemory,

@@ -112,11 +112,12 @@ void fit_centred(int64_t m, double w_sum, const std::vector<double>& sz, double 
 // Streams ev.samples() · per_sample coalition rows (sample-major) through the evaluator:
 // draw(row, z) writes row's coalition (G bytes), in row order; take(row, z, logit) receives it back
 // with the target logit of x on z's groups and the baseline elsewhere, in row order. The coalitions
-// of one chunk live in the arena until its logits are taken.
+// of one chunk live in the arena (counted in the budget) until its logits are taken.
 template <class Draw, class Take>
 Status stream_coalitions(Evaluator& ev, Arena& arena, const Groups& groups, int64_t per_sample,
                          Draw&& draw, Take&& take) {
   const int64_t d = ev.sample_numel(), m = groups.count, rows = ev.samples() * per_sample;
+  ev.reserve(Arena::kAlignment, static_cast<size_t>(m));  // the chunk's coalitions
   const int64_t chunk = ev.chunk_rows();
   const Arena::Mark before = arena.mark();
   uint8_t* z = arena.allocate_array<uint8_t>(size_t(std::min(chunk, rows) * m));
