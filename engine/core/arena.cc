@@ -1,5 +1,6 @@
 #include "salient/arena.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -99,7 +100,7 @@ void Arena::rewind(const Mark& m) {
     return;
   }
   // Blocks were added since the mark (owned arenas only). One: keep it, emptied. Several: replace
-  // them by one as large as all of them, so the next pass through the region needs no malloc.
+  // them by one that holds the region's peak, so the next pass through it needs no malloc.
   if (head_->next == marked) {
     head_->offset = 0;
     return;
@@ -112,8 +113,10 @@ void Arena::rewind(const Mark& m) {
     head_ = next;
   }
   if (head_) head_->offset = m.offset;
-  next_block_bytes_ = total;
-  add_block(total);
+  // The region never used more than peak − m.used; growth by doubling may have reserved twice that.
+  const size_t size = round_up(std::min(total, peak_ - m.used), kAlignment);
+  next_block_bytes_ = size;
+  add_block(size);
 }
 
 size_t Arena::capacity_bytes() const {

@@ -44,8 +44,8 @@ class Arena {
     size_t used;
   };
   Mark mark() const;
-  /// Back to `m`. An owned arena that grew since the mark keeps one empty block as large as all
-  /// the blocks it added, so a scratch region rewound every pass stops calling malloc after one.
+  /// Back to `m`. An owned arena that grew since the mark keeps one empty block that holds the
+  /// region's peak, so a scratch region rewound every pass stops calling malloc after one.
   void rewind(const Mark& m);
 
   /// False for a user-buffer arena: capacity_bytes() is then all it will ever hold.
