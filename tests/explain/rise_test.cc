@@ -257,6 +257,7 @@ TEST(Rise, RejectsBadKeys) {
                                                         {"p", "-0.2"},
                                                         {"p", "half"},
                                                         {"cell", "0"},
+                                                        {"cell", "5000"},
                                                         {"n_masks", "0"},
                                                         {"n_masks", "x"}}) {
     const Call call = run_rise(model, x, Shape{1, 4}, {{key, value}});

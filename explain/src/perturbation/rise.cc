@@ -19,6 +19,9 @@ namespace {
 
 using perturbation::Evaluator;
 
+// The grid holds cell² values; finer grids than this have no use on any input.
+constexpr int64_t kMaxCell = 4096;
+
 // Where the mask lies in one sample of shape [outer, spatial..., inner]: element i reads mask value
 // (i / inner) % spatial.
 struct MaskLayout {
@@ -64,6 +67,9 @@ Status rise(const Request& r, Arena& arena, float* attributions) {
   if (!n_masks.ok()) return n_masks.status();
   Result<int64_t> cell = perturbation::int_setting(r, method, "cell", 1);
   if (!cell.ok()) return cell.status();
+  if (*cell > kMaxCell)
+    return Status::error(Code::kInvalidArgument, "rise: cell=%lld exceeds %lld cells per axis",
+                         static_cast<long long>(*cell), static_cast<long long>(kMaxCell));
   Result<double> p = probability_setting(r, method);
   if (!p.ok()) return p.status();
   Evaluator ev(arena);
