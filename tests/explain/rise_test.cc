@@ -238,6 +238,7 @@ TEST(Rise, SeedsReproduceBitIdenticallyWhateverTheThreadCount) {
   for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * float(i));
   const std::vector<Setting> settings = {{"n_masks", "300"}};
   const int threads = thread_count();
+  set_thread_count(4);  // a no-op in builds without threads
   const Call a = run_rise(*cnn, x, Shape{3, 1, 8, 8}, settings, 11);
   set_thread_count(1);
   const Call one = run_rise(*cnn, x, Shape{3, 1, 8, 8}, settings, 11);
