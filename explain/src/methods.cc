@@ -135,6 +135,11 @@ const std::vector<Method>& methods() {
        {kFeatureMask,
         {"n_samples", "25", "number of coalitions (all 2^G when 2^G <= n_samples)"}},
        kernel_shap},
+      {"rise", "Σ_k f_c(b + M_k ⊙ (x − b))·M_k / (n_masks·p), M_k random low-res masks, bilinear, random shifts",
+       {{"n_masks", "1000", "number of random masks"},
+        {"cell", "7", "low-resolution grid size per spatial dim"},
+        {"p", "0.5", "probability that a grid cell is kept"}},
+       rise},
   };
   return all;
 }
