@@ -35,9 +35,9 @@ inline Shape with_rows(Shape s, int64_t rows) {
 /// Calls run(first, count, arena) for consecutive ranges of points covering [0, total), in order,
 /// in `arena`: what a chunk allocates is rewound before the next. The first chunk holds one point;
 /// its arena use sizes the later chunks to batch_budget_bytes() (at most the free space of a
-/// user-buffer arena).
+/// user-buffer arena). Reports the points done to `progress` after each chunk.
 template <class Run>
-Status run_chunked(Arena& arena, int64_t total, Run&& run) {
+Status run_chunked(Arena& arena, int64_t total, Run&& run, const ProgressSink& progress = {}) {
   const Arena::Mark start = arena.mark();
   size_t budget = batch_budget_bytes();
   if (!arena.owns_memory()) budget = std::min(budget, arena.capacity_bytes() - arena.used_bytes());
@@ -53,15 +53,16 @@ Status run_chunked(Arena& arena, int64_t total, Run&& run) {
     }
     arena.rewind(start);
     done += count;
+    if (status.ok()) progress(done, total);
   }
   return status;
 }
 
 /// run_chunked in a scratch arena of its own.
 template <class Run>
-Status run_chunked(int64_t total, Run&& run) {
+Status run_chunked(int64_t total, Run&& run, const ProgressSink& progress = {}) {
   Arena arena;
-  return run_chunked(arena, total, run);
+  return run_chunked(arena, total, run, progress);
 }
 
 }  // namespace salient::explain::detail

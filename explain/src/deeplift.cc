@@ -125,6 +125,7 @@ Status deeplift_shap(const Request& r, Arena&, float* attributions) {
     scratch.reset();
     SALIENT_RETURN_IF_ERROR(deeplift_against(r, tiled.data(), gru, "", scratch, one.data()));
     for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += one[static_cast<size_t>(i)];
+    r.progress(b + 1, b_count);
   }
   for (int64_t i = 0; i < total; ++i)
     attributions[i] =

@@ -13,7 +13,8 @@ namespace {
 
 // integrated_gradients with the chunks' temporaries in `arena` (rewound after every chunk).
 Status integrate(const Model& model, const float* x, const Shape& shape, const float* baseline, Target target,
-                 int n_steps, Quadrature rule, Arena& arena, float* attributions, float* delta) {
+                 int n_steps, Quadrature rule, Arena& arena, float* attributions, float* delta,
+                 const ProgressSink& progress = {}) {
   if (!x || !attributions) return Status::error(Code::kInvalidArgument, "integrated-gradients: null buffer");
   if (shape.rank < 1) return Status::error(Code::kInvalidArgument, "integrated-gradients: inputs need [N, ...]");
   std::vector<double> alphas(static_cast<size_t>(std::max(n_steps, 1))), weights(alphas.size());
@@ -50,7 +51,7 @@ Status integrate(const Model& model, const float* x, const Shape& shape, const f
       for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += w * g[i];
     }
     return {};
-  });
+  }, progress);
   SALIENT_RETURN_IF_ERROR(s);
   for (int64_t i = 0; i < total; ++i)
     attributions[i] = static_cast<float>((static_cast<double>(x[i]) - baseline[i]) * sum[static_cast<size_t>(i)]);
@@ -100,7 +101,7 @@ Status integrated_gradients_method(const Request& r, Arena& arena, float* attrib
   Result<Quadrature> rule = parse_quadrature(setting(r, m, "method"));
   if (!rule.ok()) return rule.status();
   return integrate(*r.model, r.x, r.shape, r.baseline, r.target, static_cast<int>(*n_steps), *rule, arena,
-                   attributions, nullptr);
+                   attributions, nullptr, r.progress);
 }
 
 }  // namespace salient::explain

@@ -13,6 +13,7 @@ namespace salient::explain::perturbation {
 
 Status Evaluator::init(const Request& r, const char* method) {
   method_ = method;
+  progress_ = r.progress;
   if (!r.model || !r.x)
     return Status::error(Code::kInvalidArgument, "%s: null model or input", method);
   if (r.shape.rank < 2)

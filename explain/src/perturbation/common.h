@@ -70,6 +70,7 @@ class Evaluator {
       for (int64_t r = 0; status.ok() && r < m; ++r)
         consume(start + r, y[r * c_ + target_[row_sample[r]]]);
       arena_.rewind(chunk_start);
+      if (status.ok()) progress_(start + m, rows);
     }
     arena_.rewind(before);
     return status;
@@ -89,6 +90,7 @@ class Evaluator {
   Status out_of_memory(int64_t rows) const;
 
   Arena& arena_;
+  ProgressSink progress_;  // rows done of each evaluate() call
   const char* method_ = "";
   const Model* model_ = nullptr;
   const float* x_ = nullptr;

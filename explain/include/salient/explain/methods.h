@@ -32,6 +32,17 @@ struct Setting {
 /// Baselines (SPEC §5): `baseline` holds one reference input per sample (x's shape; null means
 /// zero), as `--baseline zero|mean|B.npy` resolves it; `baselines` is the baseline set of
 /// gradient-shap and deeplift-shap, [B, per-sample shape...] (null: none given).
+/// Progress of long work (SPEC §5: the CLI draws it on stderr): report(context, done, total) after
+/// each chunk of a method's main loop (quadrature steps, noise samples, perturbed rows, baselines,
+/// target_time=all's steps). `total` may change when a method starts another loop. Null: silent.
+struct ProgressSink {
+  void (*report)(void* context, int64_t done, int64_t total) = nullptr;
+  void* context = nullptr;
+  void operator()(int64_t done, int64_t total) const {
+    if (report) report(context, done, total);
+  }
+};
+
 struct Request {
   const Model* model;
   const float* x;
@@ -42,6 +53,7 @@ struct Request {
   const float* baseline = nullptr;
   const float* baselines = nullptr;
   Shape baselines_shape;
+  ProgressSink progress;
 };
 
 /// The per-sample baselines of `--baseline` (SPEC §5) for inputs x of `shape` ([N, ...]):
