@@ -124,10 +124,16 @@ void run_dot(const SgemmMicroArch& arch, const Gemm& g) {
            g.has_ep ? &g.ep : nullptr);
 }
 
+// C = alpha·A·B + beta·C for a few rows, through the arch's in-place axpy kernel.
+void run_axpy(const SgemmMicroArch& arch, const Gemm& g) {
+  arch.axpy(g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
+            g.has_ep ? &g.ep : nullptr);
+}
+
 struct Split {
   const SgemmMicroArch* arch;
   const Gemm* g;
-  void (*run)(const SgemmMicroArch&, const Gemm&);  // run or run_dot
+  void (*run)(const SgemmMicroArch&, const Gemm&);  // run, run_dot or run_axpy
   bool by_columns;
   int parts;
 };
@@ -159,16 +165,18 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (k == 0) return scale_only(g);
 
   const bool dot = ta == Trans::kNo && tb == Trans::kYes && m <= arch.dot_rows;
+  const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
+  void (*const runner)(const SgemmMicroArch&, const Gemm&) = dot ? run_dot : axpy ? run_axpy : run;
   // Split C along columns when it is at least as wide as tall (each thread then packs only its
   // own B columns), else along rows; never into more parts than tiles.
   const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
-  const bool by_columns = dot || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const bool by_columns = dot || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
   const double flops = 2.0 * m * n * k;
   const int parts = static_cast<int>(
       std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),
                         std::max(1.0, flops / kFlopsPerThread)}));
-  if (parts <= 1) return dot ? run_dot(arch, g) : run(arch, g);
-  Split split{&arch, &g, dot ? run_dot : run, by_columns, parts};
+  if (parts <= 1) return runner(arch, g);
+  Split split{&arch, &g, runner, by_columns, parts};
   parallel_for(parts, &split, run_parts);
 }
 

@@ -11,6 +11,7 @@
 #include "gemm/sgemm_blocked.h"
 #include "variants.h"
 #include "x86/avx2/pack_avx2.h"
+#include "x86/avx2/sgemm_axpy_avx2.h"
 #include "x86/avx2/sgemm_dot_avx2.h"
 
 namespace salient::kern {
@@ -90,8 +91,9 @@ void any_tile(int rows, int cols, int depth, const float* a, const float* b, flo
 
 // Blocks (KC, MC, NC) = (256, 144, 512): a KC×16 B micro-panel is 16 KiB (L1), a 144×256 A block
 // 144 KiB and a 256×512 B panel 512 KiB (L2).
-constexpr SgemmMicroArch kArch{kMr,         kNr,      256,      144,      512, pack_transposed,
-                               pack_copied, any_tile, kDotRows, sgemm_dot};
+constexpr SgemmMicroArch kArch{
+    kMr,         kNr,      256,      144,       512,          pack_transposed,
+    pack_copied, any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);

@@ -12,6 +12,7 @@
 #include "gemm/sgemm_blocked.h"
 #include "variants.h"
 #include "x86/avx2/pack_avx2.h"
+#include "x86/avx512/sgemm_axpy_avx512.h"
 #include "x86/avx512/sgemm_dot_avx512.h"
 
 namespace salient::kern {
@@ -82,9 +83,18 @@ void any_tile(int rows, int cols, int depth, const float* a, const float* b, flo
 // Blocks (KC, MC, NC) = (256, 168, 512): a KC×32 B micro-panel is 32 KiB (L1 is 48 KiB on Zen 4/5),
 // a 168×256 A block 168 KiB and a 256×512 B panel 512 KiB (L2 is 1 MiB). Tuned on Zen 5: KC
 // 192-512, MC 112-280 and NC 256-1024 all land within ±3 % at n = 512-1024.
-constexpr SgemmMicroArch kArch{
-    kMr,      kNr,      256,      168, 512, avx2::pack_transposed, avx2::pack_copied,
-    any_tile, kDotRows, sgemm_dot};
+constexpr SgemmMicroArch kArch{kMr,
+                               kNr,
+                               256,
+                               168,
+                               512,
+                               avx2::pack_transposed,
+                               avx2::pack_copied,
+                               any_tile,
+                               kDotRows,
+                               sgemm_dot,
+                               kAxpyMaxRows,
+                               sgemm_axpy};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);
