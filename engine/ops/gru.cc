@@ -4,8 +4,9 @@
 // copied, not transposed, when packed, and read in place at small batches) and the gate kernel
 // (see ops.h for the equations).
 // Exact backward (backpropagation through time), per step from the last:
-//   gate kernel → d_gi, d_gh, dh_prev = dh ⊙ z;  dh_prev += d_gh·W_hh;  gW_hh += d_ghᵀ·h_{t−1};
-// then for all steps at once gX = dGI·W_ih, gW_ih += dGIᵀ·X, gb_ih += Σ dGI.
+//   gate kernel → d_gi, d_gh, dh_prev = dh ⊙ z;  dh_prev += d_gh·W_hh;
+// then for all steps at once (each one GEMM of depth T·N over the kept per-step gradients)
+// gW_hh += Σ_t d_gh_tᵀ·h_{t−1}, gb_hh += Σ dGH, gX = dGI·W_ih, gW_ih += dGIᵀ·X, gb_ih += Σ dGI.
 #include <cstring>
 
 #include "exact_rules.h"
@@ -144,12 +145,16 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
 
   Arena& arena = ctx.arena();
   float* d_gi = arena.allocate_array<float>(static_cast<size_t>(rows * 3 * d.h));
-  float* d_gh = arena.allocate_array<float>(static_cast<size_t>(d.n) * 3 * d.h);
+  // d_gh of every step when a W_hh or b_hh gradient needs them after the loop, else of one step.
+  const bool keep_d_gh = gw_hh || gb_hh;
+  const int64_t step_gates = static_cast<int64_t>(d.n) * 3 * d.h;
+  float* d_gh_all =
+      arena.allocate_array<float>(static_cast<size_t>(keep_d_gh ? rows * 3 * d.h : step_gates));
   float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
   float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
   float* gy_time =
       all_steps ? arena.allocate_array<float>(static_cast<size_t>(rows * d.h)) : nullptr;
-  if (!d_gi || !d_gh || !dh || !dh_prev || (all_steps && !gy_time)) {
+  if (!d_gi || !d_gh_all || !dh || !dh_prev || (all_steps && !gy_time)) {
     ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
     return;
   }
@@ -160,18 +165,22 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
         all_steps ? gy_time + static_cast<int64_t>(s) * d.n * d.h : (s == d.t - 1 ? gy : nullptr);
     if (g_step) k.accumulate(static_cast<int64_t>(d.n) * d.h, g_step, dh);
     const float* h_prev = s > 0 ? hidden + static_cast<int64_t>(s - 1) * d.n * d.h : nullptr;
+    float* d_gh = d_gh_all + (keep_d_gh ? s * step_gates : 0);
     k.gru_gates_backward(d.n, d.h, dh, h_prev, node.saved + static_cast<int64_t>(s) * d.n * 4 * d.h,
-                         d_gi + static_cast<int64_t>(s) * d.n * 3 * d.h, d_gh, dh_prev);
-    k.sgemm(Trans::kNo, Trans::kNo, d.n, d.h, 3 * d.h, 1.0f, d_gh, 3 * d.h, w_hh.data, d.h, 1.0f,
-            dh_prev, d.h);
-    if (gw_hh && h_prev)
-      k.sgemm(Trans::kYes, Trans::kNo, 3 * d.h, d.h, d.n, 1.0f, d_gh, 3 * d.h, h_prev, d.h, 1.0f,
-              gw_hh, d.h);
-    if (gb_hh) k.sum_rows_accumulate(d.n, 3 * d.h, d_gh, gb_hh);
+                         d_gi + s * step_gates, d_gh, dh_prev);
+    if (s > 0)  // h_0 = 0 is no input: its signal is never used
+      k.sgemm(Trans::kNo, Trans::kNo, d.n, d.h, 3 * d.h, 1.0f, d_gh, 3 * d.h, w_hh.data, d.h, 1.0f,
+              dh_prev, d.h);
     float* swap = dh;
     dh = dh_prev;
     dh_prev = swap;
   }
+  // Steps 1 … T−1 against h_0 … h_{T−2} (time-major rows, so both are contiguous); h_0 = 0 adds
+  // nothing.
+  if (gw_hh && d.t > 1)
+    k.sgemm(Trans::kYes, Trans::kNo, 3 * d.h, d.h, static_cast<int>(rows - d.n), 1.0f,
+            d_gh_all + step_gates, 3 * d.h, hidden, d.h, 1.0f, gw_hh, d.h);
+  if (gb_hh) k.sum_rows_accumulate(rows, 3 * d.h, d_gh_all, gb_hh);
   if (gb_ih) k.sum_rows_accumulate(rows, 3 * d.h, d_gi, gb_ih);
   if (gw_ih) {
     float* xt = arena.allocate_array<float>(static_cast<size_t>(rows * d.i));
