@@ -206,6 +206,17 @@ TEST(SgemmVariants, SkinnyTimesPlain) {
   check(Trans::kNo, Trans::kNo, {4, 1000, 300}, kAccumulate);
 }
 
+// A·B with one block of rows reads whole NR-column panels of B in place (the last partial panel
+// packed): a batch-32 GRU step's forward (B = W_hhᵀ, ldb 600) and backward (B = W_hh, depth 600
+// across KC), a row stride that is a multiple of 1 KiB (packed as before), and rows across MC.
+TEST(SgemmVariants, PlainBInPlace) {
+  check(Trans::kNo, Trans::kNo, {32, 600, 200}, kPlain);
+  check(Trans::kNo, Trans::kNo, {32, 200, 600}, kAccumulate);
+  check(Trans::kNo, Trans::kNo, {20, 512, 40}, kGeneral);
+  check(Trans::kNo, Trans::kNo, {168, 97, 33}, kGeneral);
+  check(Trans::kNo, Trans::kNo, {169, 97, 33}, kGeneral);
+}
+
 // The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
 TEST(SgemmVariants, LinearLayerShapes) {
   check(Trans::kNo, Trans::kYes, {32, 64, 512}, kPlain);

@@ -34,11 +34,12 @@ namespace salient::kern {
 using PackFn = void (*)(int rows, int depth, const float* src, int ld, float scale, float* dst,
                         int stride);
 
-/// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b̃[p·NR + j], then the epilogue if ep
+/// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b[p·ldb + j], then the epilogue if ep
 /// is not null (its biases already offset to this tile). rows ≤ MR, cols ≤ NR; beta = 0 never
-/// reads C.
-using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b_packed,
-                        float beta, float* c, int ldc, const GemmEpilogue* ep);
+/// reads C. b is a packed micro-panel (ldb = NR) or, for a whole NR-column panel of a row-major
+/// op(B) that is used in place, B itself (ldb its row stride); all NR columns of b are read.
+using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b,
+                        int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
 
 /// Skinny C = alpha·A·Bᵀ + beta·C with A [m×k] and B [n×k] read in place (no packing), for
 /// m ≤ dot_rows: C[i, j] = beta·C[i, j] + alpha·Σ_p a[i·lda + p]·b[j·ldb + p], then the epilogue if
