@@ -178,9 +178,16 @@ bool is_pointwise(const Conv2dGeometry& g) {
 // gradient) in place, with no gather or scatter copy.
 constexpr int64_t kOwnProductColumns = 512;
 
+// The forward's col row stride for `cols` columns: a stride that is a multiple of 1 KiB would make
+// the SGEMM pack col again (sgemm_blocked.cc, "B in place"); 16 more floats let it read col in
+// place (the copy was 11 % of the 3→32 layer).
+constexpr int64_t kColStridePad = 16;
+int64_t col_stride(int64_t cols) { return cols % 256 == 0 ? cols + kColStridePad : cols; }
+
 int64_t images_per_group(const Conv2dGeometry& g, int64_t K, int64_t P) {
   const int64_t need = (K + g.c_out) * P;
-  const int64_t cap = static_cast<int64_t>(kConvWorkspaceFloats) - padded_floats(g);
+  const int64_t cap =
+      static_cast<int64_t>(kConvWorkspaceFloats) - padded_floats(g) - kColStridePad * K;
   if (need > cap) return 0;
   return P >= kOwnProductColumns ? 1 : std::min<int64_t>(g.n, cap / need);
 }
@@ -238,14 +245,14 @@ void conv2d_forward_gemm(const ConvGemm& k, const Conv2dGeometry& g, const float
   }
   if (const int64_t nb = images_per_group(g, K, P)) {
     for_each_group(g.n, nb, [&](int64_t first, int64_t count) {
-      const int64_t cols = count * P;
+      const int64_t cols = count * P, ld = col_stride(cols);
       float* col = conv_workspace();
-      float* grouped = col + K * cols;  // also im2col_padded's channel, used before the product
+      float* grouped = col + K * ld;  // also im2col_padded's channel, used before the product
       for (int64_t t = 0; t < count; ++t)
-        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, cols, grouped + g.c_out * cols);
+        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, ld, grouped + g.c_out * cols);
       float* out = count == 1 ? y + first * z.y_image : grouped;
       k.sgemm_fused(Trans::kNo, Trans::kNo, g.c_out, int(cols), int(K), 1.0f, w, int(K), col,
-                    int(cols), 0.0f, out, int(cols), ep);
+                    int(ld), 0.0f, out, int(cols), ep);
       if (count > 1) gather(g, z, out, y + first * z.y_image, count, /*scatter=*/true);
     });
     return;
