@@ -116,7 +116,7 @@ def main():
                 theirs.setdefault((t, b), []).append(v)
 
     print(f"salient: kernels {context.get('kernels_isa')}, {context['num_cpus']} CPUs; "
-          f"PyTorch {info['torch']} ({'; '.join(s.strip() for s in info['config'][1:])}); "
+          f"PyTorch {info['torch']} ({info['config'][-1].strip()}); "
           f"{args.repetitions} interleaved repetitions, medians")
     print(f"GRU({INPUTS}->{HIDDEN}), T = {STEPS}, linear({HIDDEN}->{CLASSES}): forward + "
           f"d(class 1)/d(input)")
