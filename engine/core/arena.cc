@@ -1,5 +1,6 @@
 #include "salient/arena.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -87,6 +88,35 @@ void Arena::reset() {
     return;
   }
   head_->offset = 0;
+}
+
+Arena::Mark Arena::mark() const { return Mark{head_, head_ ? head_->offset : 0, used_}; }
+
+void Arena::rewind(const Mark& m) {
+  used_ = m.used;
+  Block* marked = static_cast<Block*>(const_cast<void*>(m.block));
+  if (head_ == marked) {
+    if (head_) head_->offset = m.offset;
+    return;
+  }
+  // Blocks were added since the mark (owned arenas only). One: keep it, emptied. Several: replace
+  // them by one that holds the region's peak, so the next pass through it needs no malloc.
+  if (head_->next == marked) {
+    head_->offset = 0;
+    return;
+  }
+  size_t total = 0;
+  while (head_ != marked) {
+    Block* next = head_->next;
+    total += head_->size;
+    std::free(head_);
+    head_ = next;
+  }
+  if (head_) head_->offset = m.offset;
+  // The region never used more than peak − m.used; growth by doubling may have reserved twice that.
+  const size_t size = round_up(std::min(total, peak_ - m.used), kAlignment);
+  next_block_bytes_ = size;
+  add_block(size);
 }
 
 size_t Arena::capacity_bytes() const {

@@ -57,6 +57,7 @@ KernelTable table_for(Isa isa) {
 #include "list/sgemm.inc"
 #include "list/conv.inc"
 #include "list/activations.inc"
+#include "list/pool.inc"
 #undef SALIENT_KERNEL
   return t;
 }

@@ -13,6 +13,7 @@ namespace salient::kern {
 #include "list/sgemm.inc"
 #include "list/conv.inc"
 #include "list/activations.inc"
+#include "list/pool.inc"
 #undef SALIENT_KERNEL
 
 }  // namespace salient::kern

@@ -4,9 +4,39 @@
 
 namespace salient::explain {
 
+Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, const char* layer) {
+  if (input.rank < 1)
+    return Status::error(Code::kInvalidArgument, "layer output: input %s has no batch dim",
+                         ShapeStr(input).c_str());
+  Shape per;
+  per.rank = input.rank - 1;
+  for (int i = 1; i < input.rank; ++i) per[i - 1] = input[i];
+  for (const Layer& l : model.layers()) {
+    Result<Shape> next = layer_output_shape(l, per);
+    if (!next.ok()) return next.status();
+    per = *next;
+    if (l.name == layer) {
+      Shape out;
+      out.rank = per.rank + 1;
+      out[0] = input[0];
+      for (int i = 0; i < per.rank; ++i) out[i + 1] = per[i];
+      return out;
+    }
+  }
+  return Status::error(Code::kInvalidArgument, "the model has no layer '%s'", layer);
+}
+
+int32_t layer_output_value(const Graph& g, const char* layer) {
+  int32_t id = -1;
+  for (int32_t i = 0; i < g.node_count(); ++i)
+    if (g.node(i).layer >= 0 && std::strcmp(layer, g.layer_name(g.node(i).layer)) == 0)
+      id = g.node(i).out;
+  return id;
+}
+
 Status backprop(const Model& model, const float* x, const Shape& shape, Target target,
                 const RuleSet& rules, Arena& arena, float* attributions, float* outputs,
-                int32_t* chosen) {
+                int32_t* chosen, SignalAt at) {
   if (!x || !attributions) return Status::error(Code::kInvalidArgument, "backprop: null buffer");
   Graph g(arena, GraphOptions{});
   const Tensor input = g.input(x, shape, /*requires_grad=*/true);
@@ -38,9 +68,20 @@ Status backprop(const Model& model, const float* x, const Shape& shape, Target t
     if (chosen) chosen[i] = static_cast<int32_t>(col);
   }
 
+  Tensor read = input;  // where the signal is read: the input or the layer's output value
+  if (at.layer && *at.layer) {
+    read.id = layer_output_value(g, at.layer);
+    if (read.id < 0)
+      return Status::error(Code::kInvalidArgument,
+                           "backprop: the model has no layer '%s' that records an op", at.layer);
+    const Value& v = g.value(read.id);
+    read.data = v.data;
+    read.shape = v.shape;
+  }
   SALIENT_RETURN_IF_ERROR(g.backward(y, seed, rules));
-  const float* grad = g.grad(input);
-  const size_t bytes = static_cast<size_t>(input.numel()) * sizeof(float);
+  const float* grad = g.grad(read);
+  const size_t bytes = static_cast<size_t>(read.numel()) * sizeof(float);
+  if (at.values) std::memcpy(at.values, read.data, bytes);
   if (grad) {
     std::memcpy(attributions, grad, bytes);
   } else {

@@ -32,24 +32,37 @@ inline Shape with_rows(Shape s, int64_t rows) {
   return s;
 }
 
-/// Calls run(first, count, arena) for consecutive ranges of points covering [0, total), in order.
-/// The first chunk holds one point; its arena use sizes the later chunks to batch_budget_bytes().
+/// Calls run(first, count, arena) for consecutive ranges of points covering [0, total), in order,
+/// in `arena`: what a chunk allocates is rewound before the next. The first chunk holds one point;
+/// its arena use sizes the later chunks to batch_budget_bytes() (at most the free space of a
+/// user-buffer arena). Reports the points done to `progress` after each chunk.
 template <class Run>
-Status run_chunked(int64_t total, Run&& run) {
-  Arena arena;
+Status run_chunked(Arena& arena, int64_t total, Run&& run, const ProgressSink& progress = {}) {
+  const Arena::Mark start = arena.mark();
+  size_t budget = batch_budget_bytes();
+  if (!arena.owns_memory()) budget = std::min(budget, arena.capacity_bytes() - arena.used_bytes());
   int64_t done = 0;
   int64_t chunk = 1;
-  while (done < total) {
+  Status status;
+  while (status.ok() && done < total) {
     const int64_t count = std::min(chunk, total - done);
-    arena.reset();
-    SALIENT_RETURN_IF_ERROR(run(done, count, arena));
+    status = run(done, count, arena);
     if (done == 0) {
-      const int64_t per_point = std::max<int64_t>(1, static_cast<int64_t>(arena.used_bytes()));
-      chunk = std::max<int64_t>(1, static_cast<int64_t>(batch_budget_bytes()) / per_point);
+      const int64_t per_point = std::max<int64_t>(1, static_cast<int64_t>(arena.used_bytes() - start.used));
+      chunk = std::max<int64_t>(1, static_cast<int64_t>(budget) / per_point);
     }
+    arena.rewind(start);
     done += count;
+    if (status.ok()) progress(done, total);
   }
-  return {};
+  return status;
+}
+
+/// run_chunked in a scratch arena of its own.
+template <class Run>
+Status run_chunked(int64_t total, Run&& run, const ProgressSink& progress = {}) {
+  Arena arena;
+  return run_chunked(arena, total, run, progress);
 }
 
 }  // namespace salient::explain::detail

@@ -1,21 +1,43 @@
 // deeplift (Rescale, SPEC §5-§6): one forward on [x; x̄] (2N rows), a backward seeded with e_c on
-// the first N rows only, with deeplift_rules(); attributions (x − x̄) ⊙ multipliers.
-#include <cstring>
-
-#include "lrp_methods.h"
+// the first N rows only, with deeplift_rules(); attributions (x − x̄) ⊙ multipliers, or with
+// relevance_at=LAYER (a − ā) ⊙ multipliers at that layer's output a.
+// deeplift-shap (Captum's DeepLiftShap): deeplift against each row b of the baseline set,
+// averaged, A = (1/B) Σ_b (x − b) ⊙ m(x, b); Σ A = F(x)_c − (1/B) Σ_b F(b)_c.
 #include "salient/explain/deeplift.h"
 
-namespace salient::explain {
+#include <cstring>
+#include <string>
+#include <vector>
 
-Status deeplift(const Request& r, Arena& arena, float* attributions) {
-  if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "deeplift: null input");
+#include "lrp_methods.h"
+
+namespace salient::explain {
+namespace {
+
+Status gru_rule_of(const Request& r, const char* method, DeepLiftGruRule* out) {
+  const std::string v = setting(r, *find_method(method), "gru_rule");
+  if (v == "rescale") {
+    *out = DeepLiftGruRule::kRescale;
+  } else if (v == "gradient") {
+    *out = DeepLiftGruRule::kGradient;
+  } else {
+    return Status::error(Code::kInvalidArgument, "%s: gru_rule=%s is not rescale or gradient",
+                         method, v.c_str());
+  }
+  return {};
+}
+
+// DeepLIFT of r.x against `baseline` (x's shape; null: zero), at the input or (layer not empty)
+// at that layer's output.
+Status deeplift_against(const Request& r, const float* baseline, DeepLiftGruRule gru, const std::string& layer,
+                        Arena& arena, float* attributions) {
   const int64_t total = r.shape.numel();
   const int64_t n = r.shape[0];
   float* both = arena.allocate_array<float>(static_cast<size_t>(2 * total));
   if (!both) return Status::error(Code::kOutOfMemory, "deeplift: arena exhausted");
   std::memcpy(both, r.x, static_cast<size_t>(total) * sizeof(float));
-  if (r.baseline) {
-    std::memcpy(both + total, r.baseline, static_cast<size_t>(total) * sizeof(float));
+  if (baseline) {
+    std::memcpy(both + total, baseline, static_cast<size_t>(total) * sizeof(float));
   } else {
     std::memset(both + total, 0, static_cast<size_t>(total) * sizeof(float));
   }
@@ -37,8 +59,9 @@ Status deeplift(const Request& r, Arena& arena, float* attributions) {
     if (r.target.columns) {
       col = r.target.columns[i];
       if (col < 0 || col >= c)
-        return Status::error(Code::kInvalidArgument, "deeplift: target %lld of sample %lld is not in [0, %lld)",
-                             static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
+        return Status::error(
+            Code::kInvalidArgument, "deeplift: target %lld of sample %lld is not in [0, %lld)",
+            static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
     } else {
       const float* row = y.data + i * c;
       for (int64_t j = 1; j < c; ++j)
@@ -46,9 +69,67 @@ Status deeplift(const Request& r, Arena& arena, float* attributions) {
     }
     seed[i * c + col] = 1.0f;
   }
-  SALIENT_RETURN_IF_ERROR(g.backward(y, seed, deeplift_rules()));
-  const float* m = g.grad(input);
-  for (int64_t i = 0; i < total; ++i) attributions[i] = m ? (both[i] - both[i + total]) * m[i] : 0.0f;
+  Tensor read = input;  // the input, or the relevance_at layer's output value
+  if (!layer.empty()) {
+    read.id = layer_output_value(g, layer.c_str());
+    if (read.id < 0)
+      return Status::error(Code::kInvalidArgument,
+                           "deeplift: the model has no layer '%s' that records an op",
+                           layer.c_str());
+    read.data = g.value(read.id).data;
+    read.shape = g.value(read.id).shape;
+  }
+  SALIENT_RETURN_IF_ERROR(g.backward(y, seed, deeplift_rules(gru)));
+  const float* m = g.grad(read);
+  const int64_t half = read.numel() / 2;  // rows [0, N) explain x, rows [N, 2N) are the reference
+  for (int64_t i = 0; i < half; ++i)
+    attributions[i] = m ? (read.data[i] - read.data[i + half]) * m[i] : 0.0f;
+  return {};
+}
+
+}  // namespace
+
+Status deeplift(const Request& r, Arena& arena, float* attributions) {
+  if (!r.model || !r.x || !attributions)
+    return Status::error(Code::kInvalidArgument, "deeplift: null input");
+  DeepLiftGruRule gru = DeepLiftGruRule::kRescale;
+  SALIENT_RETURN_IF_ERROR(gru_rule_of(r, "deeplift", &gru));
+  return deeplift_against(r, r.baseline, gru, relevance_layer(r, *find_method("deeplift")), arena, attributions);
+}
+
+Status deeplift_shap(const Request& r, Arena&, float* attributions) {
+  if (!r.model || !r.x || !attributions)
+    return Status::error(Code::kInvalidArgument, "deeplift-shap: null input");
+  DeepLiftGruRule gru = DeepLiftGruRule::kRescale;
+  SALIENT_RETURN_IF_ERROR(gru_rule_of(r, "deeplift-shap", &gru));
+  const int64_t n = r.shape[0];
+  const int64_t total = r.shape.numel();
+  const int64_t d = n == 0 ? 0 : total / n;
+  if (!r.baselines || r.baselines_shape.rank < 1 || r.baselines_shape.numel_from(1) != d)
+    return Status::error(
+        Code::kInvalidArgument,
+        "deeplift-shap needs a baseline set [B] + the per-sample shape (--baselines S.npy)");
+  const int64_t b_count = r.baselines_shape[0];
+  if (b_count < 2)
+    return Status::error(
+        Code::kInvalidArgument,
+        "deeplift-shap needs at least 2 baselines (got %lld); use deeplift for one baseline",
+        static_cast<long long>(b_count));
+  std::vector<double> sum(static_cast<size_t>(total), 0.0);
+  std::vector<float> tiled(static_cast<size_t>(total)), one(static_cast<size_t>(total));
+  Arena scratch;
+  for (int64_t b = 0; b < b_count; ++b) {
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(tiled.data() + i * d, r.baselines + b * d,
+                  static_cast<size_t>(d) * sizeof(float));
+    scratch.reset();
+    SALIENT_RETURN_IF_ERROR(deeplift_against(r, tiled.data(), gru, "", scratch, one.data()));
+    for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += one[static_cast<size_t>(i)];
+    r.progress(b + 1, b_count);
+  }
+  for (int64_t i = 0; i < total; ++i)
+    attributions[i] =
+        static_cast<float>(sum[static_cast<size_t>(i)] / static_cast<double>(b_count));
   return {};
 }
 

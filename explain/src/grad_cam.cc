@@ -131,8 +131,8 @@ Status grad_cam_map(const Request& r, const Method& m, bool relu, float* cam_out
 
 }  // namespace
 
-Shape cam_output_shape(const Shape& input) {
-  Shape s = input;
+Result<Shape> cam_output_shape(const Request& request) {
+  Shape s = request.shape;
   if (s.rank >= 2) s[1] = 1;
   return s;
 }

@@ -59,7 +59,7 @@ Status gradient_shap(const Request& r, Arena&, float* attributions) {
       for (int64_t i = 0; i < total; ++i)
         sum[static_cast<size_t>(i)] += static_cast<double>(diffs[j * total + i]) * grads[j * total + i];
     return {};
-  });
+  }, r.progress);
   SALIENT_RETURN_IF_ERROR(status);
   const double inv = 1.0 / static_cast<double>(*samples);
   for (int64_t i = 0; i < total; ++i) attributions[i] = static_cast<float>(sum[static_cast<size_t>(i)] * inv);

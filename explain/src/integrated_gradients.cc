@@ -9,9 +9,12 @@
 #include "path_methods.h"
 
 namespace salient::explain {
+namespace {
 
-Status integrated_gradients(const Model& model, const float* x, const Shape& shape, const float* baseline,
-                            Target target, int n_steps, Quadrature rule, float* attributions, float* delta) {
+// integrated_gradients with the chunks' temporaries in `arena` (rewound after every chunk).
+Status integrate(const Model& model, const float* x, const Shape& shape, const float* baseline, Target target,
+                 int n_steps, Quadrature rule, Arena& arena, float* attributions, float* delta,
+                 const ProgressSink& progress = {}) {
   if (!x || !attributions) return Status::error(Code::kInvalidArgument, "integrated-gradients: null buffer");
   if (shape.rank < 1) return Status::error(Code::kInvalidArgument, "integrated-gradients: inputs need [N, ...]");
   std::vector<double> alphas(static_cast<size_t>(std::max(n_steps, 1))), weights(alphas.size());
@@ -28,11 +31,11 @@ Status integrated_gradients(const Model& model, const float* x, const Shape& sha
     baseline = zero.data();
   }
   std::vector<double> sum(static_cast<size_t>(total), 0.0);
-  Status s = detail::run_chunked(n_steps, [&](int64_t first, int64_t count, Arena& arena) -> Status {
+  Status s = detail::run_chunked(arena, n_steps, [&](int64_t first, int64_t count, Arena& scratch) -> Status {
     const int64_t rows = count * n;
-    float* points = arena.allocate_array<float>(static_cast<size_t>(rows * d));
-    float* grads = arena.allocate_array<float>(static_cast<size_t>(rows * d));
-    int32_t* cols = arena.allocate_array<int32_t>(static_cast<size_t>(rows));
+    float* points = scratch.allocate_array<float>(static_cast<size_t>(rows * d));
+    float* grads = scratch.allocate_array<float>(static_cast<size_t>(rows * d));
+    int32_t* cols = scratch.allocate_array<int32_t>(static_cast<size_t>(rows));
     if (!points || !grads || !cols) return Status::error(Code::kOutOfMemory, "integrated-gradients: arena exhausted");
     for (int64_t j = 0; j < count; ++j) {
       const float a = static_cast<float>(alphas[static_cast<size_t>(first + j)]);
@@ -41,14 +44,14 @@ Status integrated_gradients(const Model& model, const float* x, const Shape& sha
       for (int64_t i = 0; i < n; ++i) cols[j * n + i] = columns[static_cast<size_t>(i)];
     }
     SALIENT_RETURN_IF_ERROR(backprop(model, points, detail::with_rows(shape, rows), Target{cols}, gradient_rules(),
-                                     arena, grads));
+                                     scratch, grads));
     for (int64_t j = 0; j < count; ++j) {
       const double w = weights[static_cast<size_t>(first + j)];
       const float* g = grads + j * total;
       for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += w * g[i];
     }
     return {};
-  });
+  }, progress);
   SALIENT_RETURN_IF_ERROR(s);
   for (int64_t i = 0; i < total; ++i)
     attributions[i] = static_cast<float>((static_cast<double>(x[i]) - baseline[i]) * sum[static_cast<size_t>(i)]);
@@ -56,6 +59,14 @@ Status integrated_gradients(const Model& model, const float* x, const Shape& sha
     SALIENT_RETURN_IF_ERROR(
         convergence_delta(model, x, shape, baseline, Target{columns.data()}, attributions, delta));
   return {};
+}
+
+}  // namespace
+
+Status integrated_gradients(const Model& model, const float* x, const Shape& shape, const float* baseline,
+                            Target target, int n_steps, Quadrature rule, float* attributions, float* delta) {
+  Arena arena;
+  return integrate(model, x, shape, baseline, target, n_steps, rule, arena, attributions, delta);
 }
 
 Status convergence_delta(const Model& model, const float* x, const Shape& shape, const float* baseline,
@@ -83,14 +94,14 @@ Status convergence_delta(const Model& model, const float* x, const Shape& shape,
   return {};
 }
 
-Status integrated_gradients_method(const Request& r, Arena&, float* attributions) {
+Status integrated_gradients_method(const Request& r, Arena& arena, float* attributions) {
   const Method& m = *find_method("integrated-gradients");
   Result<int64_t> n_steps = detail::int_setting(r, m, "n_steps", 1, 1000000);
   if (!n_steps.ok()) return n_steps.status();
   Result<Quadrature> rule = parse_quadrature(setting(r, m, "method"));
   if (!rule.ok()) return rule.status();
-  return integrated_gradients(*r.model, r.x, r.shape, r.baseline, r.target, static_cast<int>(*n_steps), *rule,
-                              attributions);
+  return integrate(*r.model, r.x, r.shape, r.baseline, r.target, static_cast<int>(*n_steps), *rule, arena,
+                   attributions, nullptr, r.progress);
 }
 
 }  // namespace salient::explain

@@ -1,7 +1,9 @@
 // The lrp-* explainers (SPEC §5): lrp-epsilon in modified-gradient form (x ⊙ signal with the ε
 // nonlinearity rule), and every other lrp-* method, or lrp-epsilon with a rule.LAYER override, in
 // explicit layer-wise form (relevance seeded with y_c; ReLU/tanh/sigmoid pass relevance; linear and
-// conv layers run their rule). SPEC §8 identity 2 makes the two forms agree for ε-LRP.
+// conv layers run their rule). SPEC §8 identity 2 makes the two forms agree for ε-LRP. GRU nodes
+// run the GRU ε-LRP rule (salient/explain/gru_rules.h), which works on relevance, so every lrp-*
+// method on a model with a GRU uses the explicit form.
 #include "lrp_methods.h"
 
 #include <cmath>
@@ -13,6 +15,7 @@
 
 #include "batched.h"
 #include "salient/explain/batchnorm_merge.h"
+#include "salient/explain/gru_rules.h"
 #include "salient/explain/lrp.h"
 
 namespace salient::explain {
@@ -67,18 +70,56 @@ bool has_key(const Method& m, const char* key) {
 }
 
 // The parameters every rule of this request starts from: the method's keys where it has them.
+// `at` is where the relevance is read (relevance_at; a merged batchnorm's name is read at the
+// layer it was merged into, whose output it now is).
 struct Defaults {
   LrpParams params;
+  GruLrpParams gru;
   std::vector<float> low, high;
+  std::string at;
 };
 
-Status read_defaults(const Request& r, const Method& m, Defaults* d) {
+bool user_set(const Request& r, const char* key) {
+  for (const Setting& s : r.settings)
+    if (s.key == key) return true;
+  return false;
+}
+
+// The name relevance_at reads in the (possibly merged) model: a batchnorm merged away is read at
+// the layer before it in `original`.
+std::string relevance_layer_in(const Request& r, const Method& m, const Model& original) {
+  const std::string name = relevance_layer(r, m);
+  if (name.empty() || r.model->layer(name.c_str())) return name;
+  const std::vector<Layer>& layers = original.layers();
+  for (size_t i = 1; i < layers.size(); ++i)
+    if (layers[i].name == name) return layers[i - 1].name;
+  return name;
+}
+
+Status read_defaults(const Request& r, const Method& m, const Model& original, Defaults* d) {
   LrpParams& p = d->params;
-  if (has_key(m, "epsilon")) {
+  const std::string convention = setting(r, m, "convention");
+  Result<LrpConvention> c = lrp_convention_from_name(convention.c_str());
+  if (!c.ok())
+    return Status::error(Code::kInvalidArgument, "%s: convention=%s: %s", m.name,
+                         convention.c_str(), c.status().message());
+  p.convention = *c;
+  p.epsilon = p.stabilizer = lrp_default_epsilon(p.convention);
+  if (has_key(m, "epsilon") && user_set(r, "epsilon")) {
     Result<double> e = detail::float_setting(r, m, "epsilon", 0.0);
     if (!e.ok()) return e.status();
     p.epsilon = static_cast<float>(*e);
   }
+  d->gru.epsilon = p.epsilon;
+  if (has_key(m, "bias_factor")) {
+    Result<double> f = detail::float_setting(r, m, "bias_factor", 0.0);
+    if (!f.ok()) return f.status();
+    d->gru.bias_factor = static_cast<float>(*f);
+  }
+  d->at = relevance_layer_in(r, m, original);
+  if (!d->at.empty() && !r.model->layer(d->at.c_str()))
+    return Status::error(Code::kInvalidArgument, "%s: relevance_at=%s names no layer of the model",
+                         m.name, d->at.c_str());
   if (has_key(m, "gamma")) {
     Result<double> g = detail::float_setting(r, m, "gamma", 0.0);
     if (!g.ok()) return g.status();
@@ -111,24 +152,55 @@ Status read_defaults(const Request& r, const Method& m, Defaults* d) {
   return {};
 }
 
+bool is_conv(OpKind k) { return k == OpKind::kConv1d || k == OpKind::kConv2d; }
+
+// The first linear/conv layer (`conv_only`: the first conv layer), or null.
+const Layer* first_layer(const Model& model, bool conv_only) {
+  for (const Layer& l : model.layers())
+    if (conv_only ? is_conv(l.type) : is_relevance_layer(l.type)) return &l;
+  return nullptr;
+}
+
+// Writes the relevance at d.at (the input when empty) for R_out = y_c: backprop seeded with e_c
+// gives the signal there (the rules are linear in R), scaled by y_c per sample.
+Status relevance_for_target(const Request& r, const Defaults& d, const RuleSet& rules, Arena& arena,
+                            float* attributions) {
+  const Model& model = *r.model;
+  Result<Shape> out_shape = model.output_shape(r.shape);
+  if (!out_shape.ok()) return out_shape.status();
+  Result<Shape> at_shape = d.at.empty() ? Result<Shape>(r.shape)
+                                        : layer_output_batch_shape(model, r.shape, d.at.c_str());
+  if (!at_shape.ok()) return at_shape.status();
+  std::vector<float> outputs(static_cast<size_t>(out_shape->numel()));
+  const int64_t n = r.shape[0];
+  std::vector<int32_t> chosen(static_cast<size_t>(n));
+  SignalAt at;
+  at.layer = d.at.c_str();
+  SALIENT_RETURN_IF_ERROR(backprop(model, r.x, r.shape, r.target, rules, arena, attributions,
+                                   outputs.data(), chosen.data(), at));
+  const int64_t per = at_shape->numel() / n;
+  const int64_t classes = out_shape->numel() / n;
+  for (int64_t i = 0; i < n; ++i) {
+    const float y = outputs[static_cast<size_t>(i * classes + chosen[static_cast<size_t>(i)])];
+    for (int64_t j = 0; j < per; ++j) attributions[i * per + j] *= y;
+  }
+  return {};
+}
+
 // Runs explicit LRP: `base` on every linear/conv layer, `conv` (if not null) on the conv layers,
-// `first` (if not null) on the first linear/conv layer, then the rule.LAYER overrides.
-// Attributions: the input relevance for R_out = y_c.
+// `first` (if not null) on layer `first_at`, then the rule.LAYER overrides.
 Status run_explicit(const Request& r, const Method& m, const Defaults& d, const LrpParams& base,
-                    const LrpParams* first, Arena& arena, float* attributions, const LrpParams* conv = nullptr) {
+                    const LrpParams* first, const Layer* first_at, Arena& arena,
+                    float* attributions, const LrpParams* conv = nullptr) {
   const Model& model = *r.model;
   RuleSet rules = lrp_explicit_rules(&base);
+  rules.set(OpKind::kGru, lrp_gru_rule(&d.gru));
   if (conv)
     for (const Layer& l : model.layers())
-      if (l.type == OpKind::kConv1d || l.type == OpKind::kConv2d)
+      if (is_conv(l.type))
         SALIENT_RETURN_IF_ERROR(rules.set_layer(l.name.c_str(), lrp_layer_rule(conv)));
-  if (first) {
-    for (const Layer& l : model.layers())
-      if (is_relevance_layer(l.type)) {
-        SALIENT_RETURN_IF_ERROR(rules.set_layer(l.name.c_str(), lrp_layer_rule(first)));
-        break;
-      }
-  }
+  if (first && first_at)
+    SALIENT_RETURN_IF_ERROR(rules.set_layer(first_at->name.c_str(), lrp_layer_rule(first)));
   std::vector<LrpParams> overrides;
   overrides.reserve(r.settings.size());  // stable addresses for the rule set
   for (const Setting& s : r.settings) {
@@ -146,19 +218,13 @@ Status run_explicit(const Request& r, const Method& m, const Defaults& d, const 
     overrides.push_back(p);
     SALIENT_RETURN_IF_ERROR(rules.set_layer(layer.c_str(), lrp_layer_rule(&overrides.back())));
   }
-  Result<Shape> out_shape = model.output_shape(r.shape);
-  if (!out_shape.ok()) return out_shape.status();
-  std::vector<float> outputs(static_cast<size_t>(out_shape->numel()));
-  const int64_t n = r.shape[0];
-  std::vector<int32_t> chosen(static_cast<size_t>(n));
-  SALIENT_RETURN_IF_ERROR(backprop(model, r.x, r.shape, r.target, rules, arena, attributions, outputs.data(), chosen.data()));
-  const int64_t per = r.shape.numel() / n;
-  const int64_t classes = out_shape->numel() / n;
-  for (int64_t i = 0; i < n; ++i) {
-    const float y = outputs[static_cast<size_t>(i * classes + chosen[static_cast<size_t>(i)])];
-    for (int64_t j = 0; j < per; ++j) attributions[i * per + j] *= y;
-  }
-  return {};
+  return relevance_for_target(r, d, rules, arena, attributions);
+}
+
+bool has_gru(const Model& model) {
+  for (const Layer& l : model.layers())
+    if (l.type == OpKind::kGru) return true;
+  return false;
 }
 
 bool has_overrides(const Request& r) {
@@ -167,43 +233,52 @@ bool has_overrides(const Request& r) {
   return false;
 }
 
-Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name, LrpRule all,
-               const LrpRule* first_rule) {
+// A request ready for the rules: batchnorms merged (SPEC §6), the method's keys read.
+struct Prepared {
   MergedRequest merged;
-  const Request* use = nullptr;
-  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
-  const Request& r = *use;
-  if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null input", name);
-  const Method& m = *find_method(name);
+  const Request* r = nullptr;
+  const Method* m = nullptr;
   Defaults d;
-  SALIENT_RETURN_IF_ERROR(read_defaults(r, m, &d));
-  LrpParams base = d.params;
+};
+
+Status prepare(const Request& request, const char* name, Prepared* p) {
+  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &p->merged, &p->r));
+  if (!p->r->model || !p->r->x)
+    return Status::error(Code::kInvalidArgument, "%s: null input", name);
+  p->m = find_method(name);
+  return read_defaults(*p->r, *p->m, *request.model, &p->d);
+}
+
+Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name,
+               LrpRule all, const LrpRule* first_rule) {
+  if (!attributions) return Status::error(Code::kInvalidArgument, "%s: null output", name);
+  Prepared p;
+  SALIENT_RETURN_IF_ERROR(prepare(request, name, &p));
+  LrpParams base = p.d.params;
   base.rule = all;
-  if (!first_rule) return run_explicit(r, m, d, base, nullptr, arena, attributions);
-  LrpParams first = d.params;
-  first.rule = *first_rule;
-  return run_explicit(r, m, d, base, &first, arena, attributions);
+  LrpParams first = p.d.params;
+  if (first_rule) first.rule = *first_rule;
+  return run_explicit(*p.r, *p.m, p.d, base, first_rule ? &first : nullptr,
+                      first_layer(*p.r->model, false), arena, attributions);
 }
 
 // Zennit's composites (reference/lrp_rap.md §2): ε on dense layers, `conv_rule` on conv layers,
-// `first_rule` (if not null) on the first linear/conv layer; rule.LAYER overrides last.
+// `first_rule` (if not null) on the first linear/conv layer (Zennit's convention: the first conv
+// layer, as its SpecialFirstLayerMap matches convolutions only); rule.LAYER overrides last.
 Status run_composite(const Request& request, Arena& arena, float* attributions, const char* name, LrpRule conv_rule,
                      const LrpRule* first_rule) {
-  MergedRequest merged;
-  const Request* use = nullptr;
-  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
-  const Request& r = *use;
-  if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null input", name);
-  const Method& m = *find_method(name);
-  Defaults d;
-  SALIENT_RETURN_IF_ERROR(read_defaults(r, m, &d));
-  LrpParams dense = d.params;
+  if (!attributions) return Status::error(Code::kInvalidArgument, "%s: null output", name);
+  Prepared p;
+  SALIENT_RETURN_IF_ERROR(prepare(request, name, &p));
+  LrpParams dense = p.d.params;
   dense.rule = LrpRule::kEpsilon;
-  LrpParams conv = d.params;
+  LrpParams conv = p.d.params;
   conv.rule = conv_rule;
-  LrpParams first = d.params;
+  LrpParams first = p.d.params;
   if (first_rule) first.rule = *first_rule;
-  return run_explicit(r, m, d, dense, first_rule ? &first : nullptr, arena, attributions, &conv);
+  const bool zennit = p.d.params.convention == LrpConvention::kZennit;
+  return run_explicit(*p.r, *p.m, p.d, dense, first_rule ? &first : nullptr,
+                      first_layer(*p.r->model, zennit), arena, attributions, &conv);
 }
 
 }  // namespace
@@ -219,19 +294,47 @@ Status lrp_epsilon_gamma_box(const Request& r, Arena& arena, float* a) {
   return run_composite(r, arena, a, "lrp-epsilon-gamma-box", LrpRule::kGamma, &first);
 }
 
+// Captum's convention without rule.LAYER keys runs the modified-gradient form (relevance a ⊙ signal
+// at the input or the relevance_at layer); Zennit's, or any rule.LAYER key, the explicit form with
+// ε on every linear/conv layer (Zennit's Epsilon rule sits on the top layer too).
 Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
-  MergedRequest merged;
-  const Request* use = nullptr;
-  SALIENT_RETURN_IF_ERROR(merge_for_rules(request, &merged, &use));
-  const Request& r = *use;
-  if (has_overrides(r)) return run_lrp(r, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
-  if (!r.model || !r.x || !attributions) return Status::error(Code::kInvalidArgument, "lrp-epsilon: null input");
-  Result<double> e = detail::float_setting(r, *find_method("lrp-epsilon"), "epsilon", 0.0);
-  if (!e.ok()) return e.status();
-  const float eps = static_cast<float>(*e);
+  if (!attributions) return Status::error(Code::kInvalidArgument, "lrp-epsilon: null output");
+  Prepared p;
+  SALIENT_RETURN_IF_ERROR(prepare(request, "lrp-epsilon", &p));
+  const Request& r = *p.r;
+  if (has_overrides(r) || p.d.params.convention == LrpConvention::kZennit || has_gru(*r.model))
+    return run_lrp(request, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
+  const float eps = p.d.params.epsilon;
   const RuleSet rules = lrp_epsilon_gradient_rules(&eps);
-  SALIENT_RETURN_IF_ERROR(backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions));
-  for (int64_t i = 0; i < r.shape.numel(); ++i) attributions[i] *= r.x[i];
+  Result<Shape> at_shape = p.d.at.empty()
+                               ? Result<Shape>(r.shape)
+                               : layer_output_batch_shape(*r.model, r.shape, p.d.at.c_str());
+  if (!at_shape.ok()) return at_shape.status();
+  std::vector<float> values(static_cast<size_t>(at_shape->numel()));
+  SignalAt at{p.d.at.c_str(), values.data()};
+  SALIENT_RETURN_IF_ERROR(
+      backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions, nullptr, nullptr, at));
+  for (int64_t i = 0; i < at_shape->numel(); ++i) attributions[i] *= values[static_cast<size_t>(i)];
+  return {};
+}
+
+Status lrp_convergence_delta(const Method& method, const Request& r, const float* relevance,
+                             float* delta) {
+  if (!r.model || !r.x || !relevance || !delta)
+    return Status::error(Code::kInvalidArgument, "lrp delta: null input");
+  Result<Shape> shape = output_shape(method, r);
+  if (!shape.ok()) return shape.status();
+  std::vector<int32_t> columns;
+  std::vector<float> outputs;
+  int64_t classes = 0;
+  SALIENT_RETURN_IF_ERROR(
+      detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns, &outputs, &classes));
+  const int64_t n = r.shape[0];
+  std::vector<float> target(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    target[static_cast<size_t>(i)] =
+        outputs[static_cast<size_t>(i * classes + columns[static_cast<size_t>(i)])];
+  lrp_convergence_delta(target.data(), relevance, n, shape->numel() / n, delta);
   return {};
 }
 

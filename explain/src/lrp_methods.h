@@ -24,5 +24,7 @@ Status lrp_epsilon_gamma_box(const Request& request, Arena& arena, float* attrib
 Status deconvnet(const Request& request, Arena& arena, float* attributions);
 /// deeplift (Rescale): (x − x̄) ⊙ multipliers, x̄ = request.baseline (null: zero).
 Status deeplift(const Request& request, Arena& arena, float* attributions);
+/// deeplift-shap: deeplift against each row of request.baselines (B >= 2), averaged.
+Status deeplift_shap(const Request& request, Arena& arena, float* attributions);
 
 }  // namespace salient::explain

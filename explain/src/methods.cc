@@ -5,6 +5,7 @@
 #include "lrp_methods.h"
 #include "path_methods.h"
 #include "perturbation/perturbation.h"
+#include "salient/explain/rap.h"
 #include "target_time.h"
 
 namespace salient::explain {
@@ -12,7 +13,28 @@ namespace {
 
 // Keys that several methods share.
 const MethodKey kFeatureMask{"feature_mask", "", ".npy of per-sample shape with integer group ids (default: each scalar)"};
-const MethodKey kRuleOverride{"rule.LAYER", "", "per-layer rule override"};
+const MethodKey kRuleOverride{"rule.LAYER", "", "per-layer rule override (zero, epsilon, zplus, alpha-beta, gamma, wsquare, flat, zbox)"};
+const MethodKey kConvention{"convention", "captum", "whose LRP to reproduce: captum or zennit (docs/rules.md, Conventions)"};
+const MethodKey kBiasFactor{"bias_factor", "0", "GRU ε-LRP: share of bias and stabiliser spread over the lower units (1 conserves)"};
+const MethodKey kGruRule{"gru_rule", "rescale", "DeepLIFT at GRUs: rescale (Rescale + Shapley split at the gates) or gradient (Captum)"};
+const MethodKey kRelevanceAt{"relevance_at", "",
+                             "write the relevance (signal) at this layer's output, in its shape, instead of the input's"};
+// ε of the ε rule: the default depends on the convention.
+const MethodKey kEpsilon{"epsilon", "1e-9", "stabiliser ε (default 1e-9 with convention=captum, 1e-6 with zennit)"};
+
+const MethodKey kLow{"low", "", "zB lower bound l: one value or one per channel (default: each sample's min)"};
+const MethodKey kHigh{"high", "", "zB upper bound h: one value or one per channel (default: each sample's max)"};
+
+std::vector<MethodKey> composite_keys() { return {kEpsilon, {"gamma", "0.25", "γ of the γ rule"}, kLow, kHigh}; }
+
+// A lrp-* method's own keys followed by the keys every lrp-* method takes.
+std::vector<MethodKey> lrp_keys(std::vector<MethodKey> own) {
+  own.push_back(kRuleOverride);
+  own.push_back(kConvention);
+  own.push_back(kRelevanceAt);
+  own.push_back(kBiasFactor);
+  return own;
+}
 
 std::vector<MethodKey> noise_tunnel_keys() {
   return {{"base", "saliency", "base method (any registered gradient or rule method)"},
@@ -45,51 +67,37 @@ const std::vector<Method>& methods() {
        {{"n_samples", "5", "number of random draws per sample"},
         {"stdevs", "0.0", "noise σ added to x (absolute)"}},
        gradient_shap},
-      {"guided-backprop", "∂y_c/∂x with every ReLU passing g·[z>0]·[g>0]", {}, guided_backprop},
-      {"deconvnet", "∂y_c/∂x with every ReLU passing max(g, 0) (no forward mask)", {}, deconvnet},
-      {"deeplift", "(x − x̄) ⊙ m, m by Rescale g·Δf/Δz at nonlinearities (x̄ = --baseline, default zero)", {},
-       deeplift},
+      {"guided-backprop", "∂y_c/∂x with every ReLU passing g·[z>0]·[g>0]", {kRelevanceAt}, guided_backprop},
+      {"deconvnet", "∂y_c/∂x with every ReLU passing max(g, 0) (no forward mask)", {kRelevanceAt}, deconvnet},
+      {"deeplift", "(x − x̄) ⊙ m, m by Rescale g·Δf/Δz at nonlinearities (x̄ = --baseline, default zero)",
+       {kGruRule, kRelevanceAt}, deeplift},
+      {"deeplift-shap", "mean over the baselines b of --baselines of deeplift against b (B >= 2)", {kGruRule},
+       deeplift_shap},
       {"lrp-epsilon", "x ⊙ ∂̃y_c/∂x with g·f(z)/(z + ε·sign(z)) at nonlinearities (= layer-wise ε-LRP)",
-       {{"epsilon", "1e-9", "stabiliser ε"}, {"rule.LAYER", "", "per-layer rule override (zero, epsilon, zplus, alpha-beta, gamma, wsquare, flat, zbox)"}},
-       lrp_epsilon},
-      {"lrp-zplus", "layer-wise LRP, z⁺ rule x⁺W⁺ + x⁻W⁻ (+b⁺) on every linear/conv layer",
-       {kRuleOverride}, lrp_zplus},
+       lrp_keys({kEpsilon}), lrp_epsilon},
+      {"lrp-zplus", "layer-wise LRP, z⁺ rule on every linear/conv layer (Captum W⁺x + b; Zennit x⁺W⁺ + x⁻W⁻ + b⁺)",
+       lrp_keys({}), lrp_zplus},
       {"lrp-alpha-beta", "layer-wise LRP, α·(positive part) − β·(negative part), α − β = 1",
-       {{"alpha", "2", "α"}, {"beta", "1", "β (α − β = 1 required)"}, kRuleOverride},
-       lrp_alpha_beta},
-      {"lrp-gamma", "layer-wise LRP with W + γW⁺, b + γb⁺ on every linear/conv layer",
-       {{"gamma", "0.25", "γ"}, kRuleOverride}, lrp_gamma},
+       lrp_keys({{"alpha", "2", "α"}, {"beta", "1", "β (α − β = 1 required)"}}), lrp_alpha_beta},
+      {"lrp-gamma", "layer-wise LRP with W + γW⁺ on every linear/conv layer (Zennit: sign-dependent)",
+       lrp_keys({{"gamma", "0.25", "γ"}}), lrp_gamma},
       {"lrp-wsquare", "layer-wise LRP: w² on the first linear/conv layer, ε on the others",
-       {kRuleOverride}, lrp_wsquare},
+       lrp_keys({}), lrp_wsquare},
       {"lrp-flat", "layer-wise LRP: flat (w² with W := 1, b := 0) on the first layer, ε on the others",
-       {kRuleOverride}, lrp_flat},
+       lrp_keys({}), lrp_flat},
       {"lrp-zbox", "layer-wise LRP: zB (x W − l W⁺ − h W⁻) on the first layer, ε on the others",
-       {{"low", "", "lower bound l: one value or one per channel (default: each sample's min)"},
-        {"high", "", "upper bound h: one value or one per channel (default: each sample's max)"},
-        kRuleOverride},
-       lrp_zbox},
+       lrp_keys({kLow, kHigh}), lrp_zbox},
       {"lrp-epsilon-plus", "Zennit's EpsilonPlus composite: ε on linear layers, z⁺ on conv layers",
-       {{"epsilon", "1e-9", "stabiliser ε of the ε rule"},
-        {"gamma", "0.25", "γ of the γ rule"},
-        {"low", "", "zB lower bound l: one value or one per channel (default: each sample's min)"},
-        {"high", "", "zB upper bound h: one value or one per channel (default: each sample's max)"},
-        kRuleOverride},
-       lrp_epsilon_plus},
+       lrp_keys(composite_keys()), lrp_epsilon_plus},
       {"lrp-epsilon-alpha2-beta1", "Zennit's EpsilonAlpha2Beta1 composite: ε on linear layers, αβ (2, 1) on conv layers",
-       {{"epsilon", "1e-9", "stabiliser ε of the ε rule"},
-        {"gamma", "0.25", "γ of the γ rule"},
-        {"low", "", "zB lower bound l: one value or one per channel (default: each sample's min)"},
-        {"high", "", "zB upper bound h: one value or one per channel (default: each sample's max)"},
-        kRuleOverride},
-       lrp_epsilon_alpha2_beta1},
+       lrp_keys(composite_keys()), lrp_epsilon_alpha2_beta1},
       {"lrp-epsilon-gamma-box",
-       "Zennit's EpsilonGammaBox composite: zB on the first linear/conv layer, γ on conv layers, ε on linear layers",
-       {{"epsilon", "1e-9", "stabiliser ε of the ε rule"},
-        {"gamma", "0.25", "γ of the γ rule"},
-        {"low", "", "zB lower bound l: one value or one per channel (default: each sample's min)"},
-        {"high", "", "zB upper bound h: one value or one per channel (default: each sample's max)"},
-        kRuleOverride},
-       lrp_epsilon_gamma_box},
+       "Zennit's EpsilonGammaBox composite: zB on the first linear/conv layer (zennit: first conv), γ on conv layers, ε on linear layers",
+       lrp_keys(composite_keys()), lrp_epsilon_gamma_box},
+      {"rap",
+       "RAP: R = |r|·y_c/Σ|r| at the target layer (r_j = x_j w_jc + bias share), then "
+       "Σ_k[x⁺w⁺R/P + |x⁺w⁻|R/(P+Q)] shifted uniformly to keep ΣR; zB at the first layer",
+       {}, rap_method},
       {"grad-cam", "upsample(Σ_k mean_spatial(∂y_c/∂A_k) · A_k) at a conv layer's output A; N×1×spatial",
        {{"layer", "", "layer whose output A is explained (default: the last conv layer)"},
         {"relu", "false", "apply a ReLU to the map"},
@@ -127,6 +135,11 @@ const std::vector<Method>& methods() {
        {kFeatureMask,
         {"n_samples", "25", "number of coalitions (all 2^G when 2^G <= n_samples)"}},
        kernel_shap},
+      {"rise", "Σ_k f_c(b + M_k ⊙ (x − b))·M_k / (n_masks·p), M_k random low-res masks, bilinear, random shifts",
+       {{"n_masks", "1000", "number of random masks"},
+        {"cell", "7", "low-resolution grid size per spatial dim"},
+        {"p", "0.5", "probability that a grid cell is kept"}},
+       rise},
   };
   return all;
 }
@@ -162,6 +175,24 @@ Status run_method(const std::string& name, const Request& request, Arena& arena,
     if (!known) return Status::error(Code::kInvalidArgument, "method %s has no key '%s'", m->name, s.key.c_str());
   }
   return run_at_target_time(*m, request, arena, attributions);
+}
+
+Result<Shape> output_shape(const Method& method, const Request& request) {
+  const std::string layer = relevance_layer(request, method);
+  if (!layer.empty()) {
+    if (!request.model) return Status::error(Code::kInvalidArgument, "%s: no model", method.name);
+    Result<Shape> shape = layer_output_batch_shape(*request.model, request.shape, layer.c_str());
+    if (!shape.ok()) return Status::error(Code::kInvalidArgument, "%s: relevance_at=%s: %s", method.name, layer.c_str(), shape.status().message());
+    return shape;
+  }
+  if (method.output_shape) return method.output_shape(request);
+  return request.shape;
+}
+
+std::string relevance_layer(const Request& request, const Method& method) {
+  for (const MethodKey& k : method.keys)
+    if (std::string(k.key) == "relevance_at") return setting(request, method, "relevance_at");
+  return "";
 }
 
 std::string setting(const Request& request, const Method& method, const char* key) {

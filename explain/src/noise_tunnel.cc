@@ -63,7 +63,7 @@ Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, flo
         sum_sq[static_cast<size_t>(i)] += a * a;
       }
     return {};
-  });
+  }, r.progress);
   SALIENT_RETURN_IF_ERROR(status);
   const double inv = 1.0 / static_cast<double>(*samples);
   for (int64_t i = 0; i < total; ++i) {

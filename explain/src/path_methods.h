@@ -15,7 +15,7 @@ Status guided_backprop(const Request& request, Arena& arena, float* attributions
 /// grad-cam: N×1×spatial maps; guided-grad-cam: x's shape.
 Status grad_cam(const Request& request, Arena& arena, float* attributions);
 Status guided_grad_cam(const Request& request, Arena& arena, float* attributions);
-/// N×C×spatial → N×1×spatial (grad-cam's output).
-Shape cam_output_shape(const Shape& input);
+/// N×C×spatial → N×1×spatial (grad-cam's output, for the request's input shape).
+Result<Shape> cam_output_shape(const Request& request);
 
 }  // namespace salient::explain

@@ -43,6 +43,7 @@ Status run_every_step(const Method& method, const Request& request, const Model&
     std::vector<float> baseline, baselines;
     Request r = request;
     r.model = &last_step_model;
+    r.progress = {};  // the steps report, not each step's method
     r.x = x.data();
     r.shape = with_steps(shape, steps);
     if (request.baseline) {
@@ -60,6 +61,7 @@ Status run_every_step(const Method& method, const Request& request, const Model&
     for (int64_t i = 0; i < n; ++i)
       std::memcpy(attributions + (i * t_count + t) * per_step,
                   a.data() + (i * steps + t) * per_step, sizeof(float) * per_step);
+    request.progress(t + 1, t_count);
   }
   return {};
 }

@@ -74,6 +74,65 @@ TEST(Arena, ZeroedFloats) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(p[i], 0.0f);
 }
 
+TEST(Arena, RewindFreesOnlyWhatCameAfterTheMarkInAUserBuffer) {
+  alignas(64) static unsigned char buffer[8192];
+  Arena arena(buffer, sizeof buffer);
+  float* kept = arena.allocate_zeroed_floats(16);
+  ASSERT_NE(kept, nullptr);
+  kept[3] = 7.0f;
+  const Arena::Mark m = arena.mark();
+  void* scratch = arena.allocate(1000);
+  ASSERT_NE(scratch, nullptr);
+  EXPECT_EQ(arena.used_bytes(), 64u + 1024u);
+  arena.rewind(m);
+  EXPECT_EQ(arena.used_bytes(), 64u);
+  EXPECT_EQ(arena.peak_bytes(), 64u + 1024u);  // the peak remembers the scratch
+  EXPECT_EQ(arena.allocate(1000), scratch);    // the same scratch region again
+  EXPECT_EQ(kept[3], 7.0f);
+  EXPECT_FALSE(arena.owns_memory());
+  EXPECT_EQ(arena.system_allocations(), 0);
+}
+
+// An owned arena that grows inside a rewound scratch region stops calling malloc after the first
+// pass, keeps what was allocated before the mark, and its peak is that of one pass.
+TEST(Arena, OwnedRewindKeepsTheGrownBlockAndTheDataBeforeTheMark) {
+  Arena arena(256);
+  int* kept = arena.allocate_array<int>(8);
+  ASSERT_NE(kept, nullptr);
+  for (int i = 0; i < 8; ++i) kept[i] = i * i;
+  const Arena::Mark m = arena.mark();
+  auto pass = [&] {
+    for (int i = 0; i < 30; ++i) ASSERT_NE(arena.allocate(200), nullptr);
+  };
+  pass();
+  const size_t peak = arena.peak_bytes();
+  EXPECT_EQ(peak, 64u + 30u * 256u);
+  arena.rewind(m);
+  EXPECT_EQ(arena.used_bytes(), 64u);
+  const int64_t mallocs = arena.system_allocations();
+  for (int k = 0; k < 5; ++k) {
+    pass();
+    arena.rewind(m);
+  }
+  EXPECT_EQ(arena.system_allocations(), mallocs);
+  EXPECT_EQ(arena.peak_bytes(), peak);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(kept[i], i * i);
+  EXPECT_TRUE(arena.owns_memory());
+}
+
+TEST(Arena, RewindOfAFreshOwnedArena) {
+  Arena arena(128);
+  const Arena::Mark m = arena.mark();  // before any block exists
+  ASSERT_NE(arena.allocate(500), nullptr);
+  ASSERT_NE(arena.allocate(500), nullptr);
+  arena.rewind(m);
+  EXPECT_EQ(arena.used_bytes(), 0u);
+  EXPECT_EQ(arena.block_count(), 1);
+  const int64_t mallocs = arena.system_allocations();
+  ASSERT_NE(arena.allocate(500), nullptr);
+  EXPECT_EQ(arena.system_allocations(), mallocs);
+}
+
 // A whole forward and backward pass: after the first pass has sized the arena, a second pass
 // makes no system allocation at all.
 TEST(Arena, ForwardAndBackwardRunWithoutMallocAfterWarmup) {

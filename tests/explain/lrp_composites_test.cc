@@ -110,7 +110,9 @@ TEST(LrpComposites, AreRegisteredWithTheirKeys) {
     ASSERT_NE(m, nullptr) << name;
     std::vector<std::string> keys;
     for (const MethodKey& k : m->keys) keys.push_back(k.key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"epsilon", "gamma", "low", "high", "rule.LAYER"})) << name;
+    EXPECT_EQ(keys, (std::vector<std::string>{"epsilon", "gamma", "low", "high", "rule.LAYER",
+                                              "convention", "relevance_at", "bias_factor"}))
+        << name;
     EXPECT_STREQ(m->keys[0].default_value, "1e-9");
     EXPECT_STREQ(m->keys[1].default_value, "0.25");
   }

@@ -81,6 +81,7 @@ std::vector<double> reference(const LrpParams& p, const Dense& d, const std::vec
   const int in = d.in, out = d.out;
   std::vector<double> x(xf.begin(), xf.end()), res(static_cast<size_t>(in), 0.0);
   auto W = [&](int o, int i) { return d.w[static_cast<size_t>(o) * in + i]; };
+  std::vector<double> rel = r;  // the output relevance the next group distributes
   // One group: Σ_t coef_t x'_t ⊙ ρ_t(W)ᵀ (R/stab(Σ_t coef_t ρ_t(W)x'_t + b')), times scale.
   struct Term {
     std::function<double(int)> x;
@@ -93,7 +94,7 @@ std::vector<double> reference(const LrpParams& p, const Dense& d, const std::vec
       for (const Term& t : terms)
         for (int i = 0; i < in; ++i) z += t.coef * t.w(o, i) * t.x(i);
       const double den = stab(z, eps);
-      const double s = den != 0 ? r[static_cast<size_t>(o)] / den : 0.0;
+      const double s = den != 0 ? rel[static_cast<size_t>(o)] / den : 0.0;
       for (const Term& t : terms)
         for (int i = 0; i < in; ++i) res[static_cast<size_t>(i)] += scale * t.coef * t.x(i) * t.w(o, i) * s;
     }
@@ -111,14 +112,45 @@ std::vector<double> reference(const LrpParams& p, const Dense& d, const std::vec
     case LrpRule::kAlphaBeta: {
       const double alpha = p.rule == LrpRule::kZPlus ? 1.0 : p.alpha;
       const double beta = p.rule == LrpRule::kZPlus ? 0.0 : p.beta;
+      if (p.convention == LrpConvention::kCaptum) {  // weights clamped, x and b as they are
+        group({{xs, wp, 1}}, b, p.stabilizer, alpha);
+        if (beta != 0) group({{xs, wn, 1}}, b, p.stabilizer, -beta);
+        break;
+      }
       group({{xp, wp, 1}, {xn, wn, 1}}, [&](int o) { return pos(b(o)); }, p.stabilizer, alpha);
       if (beta != 0) group({{xp, wn, 1}, {xn, wp, 1}}, [&](int o) { return neg(b(o)); }, p.stabilizer, -beta);
       break;
     }
-    case LrpRule::kGamma:
-      group({{xs, [&](int o, int i) { return W(o, i) + p.gamma * pos(W(o, i)); }, 1}},
-            [&](int o) { return b(o) + p.gamma * pos(b(o)); }, p.stabilizer, 1);
+    case LrpRule::kGamma: {
+      auto gp = [&](double v) { return v + p.gamma * pos(v); };  // W + γW⁺
+      auto gn = [&](double v) { return v + p.gamma * neg(v); };  // W + γW⁻
+      if (p.convention == LrpConvention::kCaptum) {
+        group({{xs, [&](int o, int i) { return gp(W(o, i)); }, 1}}, b, p.stabilizer, 1);
+        break;
+      }
+      // Zennit: rows with z > 0 and z < 0 (z the layer output, b included) use different terms.
+      std::vector<double> z(static_cast<size_t>(out));
+      for (int o = 0; o < out; ++o) {
+        z[static_cast<size_t>(o)] = b(o);
+        for (int i = 0; i < in; ++i)
+          z[static_cast<size_t>(o)] += W(o, i) * x[static_cast<size_t>(i)];
+      }
+      for (int o = 0; o < out; ++o)
+        rel[static_cast<size_t>(o)] =
+            z[static_cast<size_t>(o)] > 0 ? r[static_cast<size_t>(o)] : 0.0;
+      group(
+          {{xp, [&](int o, int i) { return gp(W(o, i)); }, 1},
+           {xn, [&](int o, int i) { return gn(W(o, i)); }, 1}},
+          [&](int o) { return gp(b(o)); }, p.stabilizer, 1);
+      for (int o = 0; o < out; ++o)
+        rel[static_cast<size_t>(o)] =
+            z[static_cast<size_t>(o)] < 0 ? r[static_cast<size_t>(o)] : 0.0;
+      group(
+          {{xp, [&](int o, int i) { return gn(W(o, i)); }, 1},
+           {xn, [&](int o, int i) { return gp(W(o, i)); }, 1}},
+          [&](int o) { return gn(b(o)); }, p.stabilizer, 1);
       break;
+    }
     case LrpRule::kWSquare:
       group({{[](int) { return 1.0; }, [&](int o, int i) { return W(o, i) * W(o, i); }, 1}},
             [&](int o) { return b(o) * b(o); }, p.stabilizer, 1);
@@ -185,6 +217,7 @@ LrpParams params(LrpRule rule) {
   return p;
 }
 
+const LrpConvention kConventions[] = {LrpConvention::kCaptum, LrpConvention::kZennit};
 const LrpRule kAllRules[] = {LrpRule::kZero,  LrpRule::kEpsilon, LrpRule::kZPlus, LrpRule::kAlphaBeta,
                              LrpRule::kGamma, LrpRule::kWSquare, LrpRule::kFlat,  LrpRule::kZBox};
 
@@ -195,17 +228,24 @@ TEST(LrpRules, EqualTheMatrixFormOnLinearAndConvJacobians) {
         const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed * 7 + 1));
         const Dense d = jacobian(c.model, c.shape);
         const double low = *std::min_element(x.begin(), x.end()), high = *std::max_element(x.begin(), x.end());
-        for (LrpRule rule : kAllRules) {
-          const LrpParams p = params(rule);
-          double worst = 0.0;
-          for (int o = 0; o < d.out; ++o) {
-            std::vector<double> r(static_cast<size_t>(d.out), 0.0);
-            r[static_cast<size_t>(o)] = 1.0;
-            worst = std::max(worst, rel_err(reference(p, d, x, r, low, high), engine_rule(c.model, x, c.shape, p, o)));
+        for (LrpConvention convention : kConventions)
+          for (LrpRule rule : kAllRules) {
+            LrpParams p = params(rule);
+            p.convention = convention;
+            double worst = 0.0;
+            for (int o = 0; o < d.out; ++o) {
+              std::vector<double> r(static_cast<size_t>(d.out), 0.0);
+              r[static_cast<size_t>(o)] = 1.0;
+              worst = std::max(worst, rel_err(reference(p, d, x, r, low, high),
+                                              engine_rule(c.model, x, c.shape, p, o)));
+            }
+            EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " bias=" << bias
+                                   << " seed=" << seed << " " << lrp_convention_name(convention);
+            if (seed == 1)
+              std::printf("[lrp rules] %s %s %s bias=%d: max rel err vs matrix form %.2e\n",
+                          lrp_convention_name(convention), c.name, lrp_rule_name(rule), bias,
+                          worst);
           }
-          EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " bias=" << bias << " seed=" << seed;
-          if (seed == 1) std::printf("[lrp rules] %s %s bias=%d: max rel err vs matrix form %.2e\n", c.name, lrp_rule_name(rule), bias, worst);
-        }
       }
     }
 }
@@ -218,29 +258,41 @@ TEST(LrpRules, ConserveRelevancePerLayerWithoutBiases) {
     for (Case& c : layers(false, seed)) {
       const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
       const Dense d = jacobian(c.model, c.shape);
-      for (LrpRule rule : kAllRules) {
-        LrpParams p = params(rule);
-        p.epsilon = 1e-9f;
-        double worst = 0.0;
-        int checked = 0;
-        for (int o = 0; o < d.out; ++o) {
-          double da = 0.0, db = 0.0;
-          for (int i = 0; i < d.in; ++i) {
-            const double t = d.w[static_cast<size_t>(o) * d.in + i] * x[static_cast<size_t>(i)];
-            (t > 0 ? da : db) += t;
+      for (LrpConvention convention : kConventions)
+        for (LrpRule rule : kAllRules) {
+          LrpParams p = params(rule);
+          p.epsilon = 1e-9f;
+          p.convention = convention;
+          double worst = 0.0;
+          int checked = 0;
+          for (int o = 0; o < d.out; ++o) {
+            // The denominators of z⁺/αβ: Zennit's split the products w·x by sign, Captum's the
+            // weights.
+            double da = 0.0, db = 0.0;
+            for (int i = 0; i < d.in; ++i) {
+              const double w = d.w[static_cast<size_t>(o) * d.in + i];
+              const double t = w * x[static_cast<size_t>(i)];
+              if (convention == LrpConvention::kZennit) {
+                (t > 0 ? da : db) += t;
+              } else {
+                (w > 0 ? da : db) += t;
+              }
+            }
+            if ((rule == LrpRule::kZPlus || rule == LrpRule::kAlphaBeta) && da == 0.0) continue;
+            if (rule == LrpRule::kAlphaBeta && db == 0.0) continue;
+            const std::vector<float> r = engine_rule(c.model, x, c.shape, p, o);
+            double sum = 0.0;
+            for (float v : r) sum += v;
+            worst = std::max(worst, std::fabs(sum - 1.0));
+            ++checked;
           }
-          if ((rule == LrpRule::kZPlus || rule == LrpRule::kAlphaBeta) && da == 0.0) continue;
-          if (rule == LrpRule::kAlphaBeta && db == 0.0) continue;
-          const std::vector<float> r = engine_rule(c.model, x, c.shape, p, o);
-          double sum = 0.0;
-          for (float v : r) sum += v;
-          worst = std::max(worst, std::fabs(sum - 1.0));
-          ++checked;
+          EXPECT_GT(checked, 0);
+          EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule) << " "
+                                 << lrp_convention_name(convention);
+          if (seed == 4)
+            std::printf("[lrp rules] %s %s %s: conservation |ΣR_in − 1| max %.2e\n",
+                        lrp_convention_name(convention), c.name, lrp_rule_name(rule), worst);
         }
-        EXPECT_GT(checked, 0);
-        EXPECT_LT(worst, 1e-4) << c.name << " " << lrp_rule_name(rule);
-        if (seed == 4) std::printf("[lrp rules] %s %s: conservation |ΣR_in − 1| max %.2e\n", c.name, lrp_rule_name(rule), worst);
-      }
     }
 }
 

@@ -67,6 +67,44 @@ TEST(PerturbationCli, ExplainRunsEveryPerturbationMethod) {
   EXPECT_TRUE(contains(no_window.output, "window is required")) << no_window.output;
 }
 
+// rise through the CLI: p = 1 keeps every cell, so every element gets f(x) = w·x + b; a bad p is an
+// error naming the key (exit status 1); the same seed writes the same file.
+TEST(PerturbationCli, RiseRunsAndChecksItsKeys) {
+  Result<Model> m = Model::create(Shape{3}, {Layer::linear("fc", 3, 1)});
+  ASSERT_TRUE(m.ok());
+  const float w[3] = {2, -1, 0.5f};
+  std::copy(w, w + 3, m->parameter("fc.weight"));
+  *m->parameter("fc.bias") = 1;
+  const std::string model_path = temp_path("rise.safetensors");
+  ASSERT_TRUE(io::save_model(*m, model_path.c_str()).ok());
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6};
+  const std::string x_path = temp_path("rise_x.npy"), a_path = temp_path("rise_a.npy");
+  ASSERT_TRUE(io::write_npy(x_path.c_str(), x.data(), Shape{2, 3}).ok());
+  const std::string base =
+      "explain --model " + model_path + " --input " + x_path + " --out " + a_path + " --method rise ";
+
+  Process all_kept = run_cli(base + "--set p=1 --set n_masks=20");
+  ASSERT_EQ(all_kept.status, 0) << all_kept.output;
+  Result<io::Array> a = io::read_npy(a_path.c_str());
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->shape, (Shape{2, 3}));
+  for (int s = 0; s < 2; ++s) {
+    const float f = 2 * x[s * 3] - x[s * 3 + 1] + 0.5f * x[s * 3 + 2] + 1;
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(a->data[s * 3 + i], f, 1e-5) << s << " " << i;
+  }
+
+  ASSERT_EQ(run_cli(base + "--set n_masks=50 --set cell=2 --seed 4").status, 0);
+  Result<io::Array> first = io::read_npy(a_path.c_str());
+  ASSERT_EQ(run_cli(base + "--set n_masks=50 --set cell=2 --seed 4").status, 0);
+  Result<io::Array> second = io::read_npy(a_path.c_str());
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->data, second->data);
+
+  Process bad = run_cli(base + "--set p=0");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_TRUE(contains(bad.output, "p=0")) << bad.output;
+}
+
 }  // namespace
 }  // namespace salient
 

@@ -72,6 +72,8 @@ const Case kCases[] = {
     {1, 1000, 8, 8, 4, 3, 3, 1, 1, 1, 1},   // depth blocks with threads
     {7, 5, 6, 6, 9, 3, 3, 1, 1, 1, 1},      // several images per SGEMM
     {1, 7, 30, 31, 33, 3, 3, 2, 1, 0, 1},   // many outputs, tile edges
+    {3, 3, 24, 24, 8, 3, 3, 1, 1, 1, 1},    // P = 576 >= 512: an SGEMM per image, output in place
+    {2, 4, 16, 16, 5, 3, 3, 1, 1, 1, 1},    // 2 images of P = 256: col's stride padded off 1 KiB
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {

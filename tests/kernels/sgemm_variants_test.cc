@@ -191,6 +191,32 @@ TEST(SgemmVariants, SkinnyTimesTransposed) {
   check(Trans::kNo, Trans::kYes, {1, 600, 200}, kAccumulate);  // a GRU(→200) step at batch 1
 }
 
+// A·B with up to 4 rows (dh·W_hh in a batch-1 GRU backward, gy·W of a batch-1 linear layer) takes
+// the in-place axpy kernel (3 rows on AVX2); 5 rows is back on the loop nest. Columns around the
+// 8- and 16-lane vectors and the column blocks (1 row: 6 ymm = 48 / 8 zmm = 128 columns; 2-4 rows:
+// 3 ymm = 24 / 4 zmm = 64 columns), so every masked block width runs.
+TEST(SgemmVariants, SkinnyTimesPlain) {
+  for (int m : {1, 2, 3, 4, 5})
+    for (int n : {1, 7, 8, 9, 16, 17, 23, 24, 25, 47, 48, 49, 63, 64, 65, 127, 128, 129, 200})
+      for (int k : {1, 2, 17}) {
+        check(Trans::kNo, Trans::kNo, {m, n, k}, kPlain);
+        check(Trans::kNo, Trans::kNo, {m, n, k}, kGeneral);
+      }
+  check(Trans::kNo, Trans::kNo, {1, 200, 600}, kAccumulate);  // a GRU(→200) backward step, batch 1
+  check(Trans::kNo, Trans::kNo, {4, 1000, 300}, kAccumulate);
+}
+
+// A·B with one block of rows reads whole NR-column panels of B in place (the last partial panel
+// packed): a batch-32 GRU step's forward (B = W_hhᵀ, ldb 600) and backward (B = W_hh, depth 600
+// across KC), a row stride that is a multiple of 1 KiB (packed as before), and rows across MC.
+TEST(SgemmVariants, PlainBInPlace) {
+  check(Trans::kNo, Trans::kNo, {32, 600, 200}, kPlain);
+  check(Trans::kNo, Trans::kNo, {32, 200, 600}, kAccumulate);
+  check(Trans::kNo, Trans::kNo, {20, 512, 40}, kGeneral);
+  check(Trans::kNo, Trans::kNo, {168, 97, 33}, kGeneral);
+  check(Trans::kNo, Trans::kNo, {169, 97, 33}, kGeneral);
+}
+
 // The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
 TEST(SgemmVariants, LinearLayerShapes) {
   check(Trans::kNo, Trans::kYes, {32, 64, 512}, kPlain);
@@ -233,7 +259,8 @@ TEST(SgemmVariants, BitIdenticalForEveryThreadCount) {
   const int saved = thread_count();
   const Operands tall(Trans::kNo, Trans::kYes, {203, 301, 150}, kAccumulate, 11);
   const Operands skinny(Trans::kNo, Trans::kYes, {2, 3001, 900}, kAccumulate, 12);  // dot kernel
-  for (const Operands* o : {&tall, &skinny})
+  const Operands axpy(Trans::kNo, Trans::kNo, {3, 3001, 900}, kAccumulate, 13);     // axpy kernel
+  for (const Operands* o : {&tall, &skinny, &axpy})
     for (const KernelTable* t : simd_tables()) {
       set_thread_count(1);
       const Matrix one = run_sgemm(*t, *o, kAccumulate, nullptr);

@@ -52,7 +52,7 @@ void print_table(const std::vector<explain::EquivalenceRow>& rows, bool ok) {
 
 int run_equivalences(int argc, char** argv) {
   Args args("salient equivalences [--seed S] [--json]",
-            "Checks the propagation-rule equivalences (SPEC §8, identities 1-7) on seeded random nets and\n"
+            "Checks the propagation-rule equivalences (SPEC §8, identities 1-9) on seeded random nets and\n"
             "prints one row per identity: the two methods, the max absolute and relative difference, the\n"
             "threshold and whether it holds; rows marked 'control' break the identity's condition and must\n"
             "not hold. Exits 0 only when every identity holds and every control differs, else 1.",

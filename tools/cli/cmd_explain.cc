@@ -1,32 +1,57 @@
 // salient explain --model M --input X.npy --method NAME [--target C] [--set k=v ...] [--seed S] --out A.npy
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "args.h"
 #include "commands.h"
+#include "progress.h"
 #include "salient/explain/methods.h"
 #include "salient/io/model_file.h"
 #include "salient/io/npy.h"
 #include "values.h"
 
 namespace salient::cli {
+namespace {
+
+// The method's ProgressSink drawn as a Progress bar; a new bar whenever the method starts a loop
+// with another total.
+struct ExplainProgress {
+  std::string label;
+  bool quiet = false;
+  int64_t total = -1;
+  std::unique_ptr<Progress> bar;
+
+  static void report(void* context, int64_t done, int64_t total) {
+    auto* self = static_cast<ExplainProgress*>(context);
+    if (total != self->total || !self->bar) {
+      self->bar.reset();
+      self->bar = std::make_unique<Progress>(self->label.c_str(), total, self->quiet);
+      self->total = total;
+    }
+    self->bar->update(done);
+  }
+};
+
+}  // namespace
 
 int run_explain(int argc, char** argv) {
   Args args("salient explain --model M --input X.npy --method NAME [--target C] [--baseline zero|mean|B.npy]\n"
-            "                       [--baselines S.npy] [--set key=value ...] [--seed S] --out A.npy",
+            "                       [--baselines S.npy] [--set key=value ...] [--seed S] [--quiet] --out A.npy",
             "Explains the model's output for every sample of X.npy with an explainer (salient methods\n"
             "lists them) and writes attributions of X's shape to A.npy.",
             {{"--model", "M", "model file (.safetensors)", true},
              {"--input", "X.npy", "inputs, [N] + the model's per-sample shape", true},
              {"--method", "NAME", "explainer", true},
-             {"--out", "A.npy", "attributions (float32, X's shape; grad-cam: N×1×spatial)", true},
+             {"--out", "A.npy", "attributions (float32, X's shape; grad-cam: N×1×spatial; relevance_at=LAYER: that layer's output shape)", true},
              {"--target", "C", "output column to explain (default: each sample's argmax)"},
              {"--baseline", "zero|mean|B.npy", "reference input (default zero; B.npy: X's shape or per-sample shape)"},
              {"--baselines", "S.npy", "baseline set [B, per-sample shape] (gradient-shap, deeplift-shap)"},
              {"--set", "key=value", "method parameter (salient methods NAME lists them)", false, true},
-             {"--seed", "S", "seed of stochastic methods (default 0)"}});
+             {"--seed", "S", "seed of stochastic methods (default 0)"},
+             {"--quiet", nullptr, "no progress on stderr"}});
   if (int code = parse_or_exit(args, argc, argv, "explain"); code >= 0) return code;
 
   explain::Request request;
@@ -90,13 +115,19 @@ int run_explain(int argc, char** argv) {
   request.model = &*model;
   request.x = x->data.data();
   request.shape = x->shape;
-  // Most methods write X's shape; grad-cam writes N×1×spatial (Method::output_shape).
-  const Shape out_shape = explain::output_shape(*explain::find_method(args.get("--method")), x->shape);
-  std::vector<float> attributions(static_cast<size_t>(out_shape.numel()));
+  // Most methods write X's shape; grad-cam writes N×1×spatial, relevance_at=LAYER that layer's
+  // output shape (explain::output_shape).
+  Result<Shape> out_shape = explain::output_shape(*explain::find_method(args.get("--method")), request);
+  if (!out_shape.ok()) return fail("explain", out_shape.status().message());
+  std::vector<float> attributions(static_cast<size_t>(out_shape->numel()));
+  ExplainProgress progress;
+  progress.label = "explain " + std::string(args.get("--method"));
+  progress.quiet = args.has("--quiet");
+  request.progress = {ExplainProgress::report, &progress};
   Arena arena;
   Status s = explain::run_method(args.get("--method"), request, arena, attributions.data());
   if (!s.ok()) return fail("explain", s.message());
-  s = io::write_npy(args.get("--out"), attributions.data(), out_shape);
+  s = io::write_npy(args.get("--out"), attributions.data(), *out_shape);
   if (!s.ok()) return fail("explain", args.get("--out"), s.message());
   return kExitOk;
 }

@@ -5,7 +5,8 @@
 //    and the caller reports Code::kOutOfMemory.
 //  - owned: Arena(initial_bytes) mallocs blocks as it grows; reset() merges them into one block of
 //    the high-water size, so from the second pass on a forward+backward makes no system allocation.
-// Every allocation is 64-byte aligned. reset() invalidates everything allocated.
+// Every allocation is 64-byte aligned. reset() invalidates everything allocated; rewind(mark())
+// frees only what was allocated after the mark (a scratch region inside a caller's arena).
 #pragma once
 
 #include <cstddef>
@@ -35,7 +36,22 @@ class Arena {
   /// Frees everything at once; an owned arena keeps one block as large as the peak use.
   void reset();
 
+  /// A position in the arena: rewind(m) frees everything allocated after mark() returned m and
+  /// keeps what came before. Valid until reset() or a rewind to an earlier mark.
+  struct Mark {
+    const void* block;
+    size_t offset;
+    size_t used;
+  };
+  Mark mark() const;
+  /// Back to `m`. An owned arena that grew since the mark keeps one empty block that holds the
+  /// region's peak, so a scratch region rewound every pass stops calling malloc after one.
+  void rewind(const Mark& m);
+
+  /// False for a user-buffer arena: capacity_bytes() is then all it will ever hold.
+  bool owns_memory() const { return owned_; }
   size_t used_bytes() const { return used_; }
+  /// The largest used_bytes() so far (reset and rewind lower used_bytes, never the peak).
   size_t peak_bytes() const { return peak_; }
   size_t capacity_bytes() const;
   /// Number of malloc calls made so far (0 forever for a user-buffer arena).

@@ -99,9 +99,12 @@ void im2col(const Conv2dGeometry& g, const float* xn, int64_t k0, int64_t kc, in
     // library (a call per 8-float run would cost more than the copy).
     if (count <= 0) return;
     if (count > 32) {
-      if (!s) std::memset(d, 0, sizeof(float) * static_cast<size_t>(count));
-      else if (sw == 1) std::memcpy(d, s, sizeof(float) * static_cast<size_t>(count));
-      else for (int t = 0; t < count; ++t) d[t] = s[t * sw];
+      if (!s)
+        std::memset(d, 0, sizeof(float) * static_cast<size_t>(count));
+      else if (sw == 1)
+        std::memcpy(d, s, sizeof(float) * static_cast<size_t>(count));
+      else
+        for (int t = 0; t < count; ++t) d[t] = s[t * sw];
       return;
     }
     if (!s) {
@@ -170,10 +173,23 @@ bool is_pointwise(const Conv2dGeometry& g) {
 // gradient [c_out × nb·P] in the workspace (a wider, deeper product than one small image gives), 0
 // when one image's col must itself be split into blocks. The workspace also holds im2col_padded's
 // channel after them.
+// An image with at least kOwnProductColumns output positions makes a wide enough product alone:
+// it gets a group of its own, whose SGEMM reads and writes the image's own output (or output
+// gradient) in place, with no gather or scatter copy.
+constexpr int64_t kOwnProductColumns = 512;
+
+// The forward's col row stride for `cols` columns: a stride that is a multiple of 1 KiB would make
+// the SGEMM pack col again (sgemm_blocked.cc, "B in place"); 16 more floats let it read col in
+// place (the copy was 11 % of the 3→32 layer).
+constexpr int64_t kColStridePad = 16;
+int64_t col_stride(int64_t cols) { return cols % 256 == 0 ? cols + kColStridePad : cols; }
+
 int64_t images_per_group(const Conv2dGeometry& g, int64_t K, int64_t P) {
   const int64_t need = (K + g.c_out) * P;
-  const int64_t cap = static_cast<int64_t>(kConvWorkspaceFloats) - padded_floats(g);
-  return need > cap ? 0 : std::min<int64_t>(g.n, cap / need);
+  const int64_t cap =
+      static_cast<int64_t>(kConvWorkspaceFloats) - padded_floats(g) - kColStridePad * K;
+  if (need > cap) return 0;
+  return P >= kOwnProductColumns ? 1 : std::min<int64_t>(g.n, cap / need);
 }
 
 // Runs group(first, count) over [0, n) in groups of at most nb images: whole images on the threads
@@ -229,14 +245,15 @@ void conv2d_forward_gemm(const ConvGemm& k, const Conv2dGeometry& g, const float
   }
   if (const int64_t nb = images_per_group(g, K, P)) {
     for_each_group(g.n, nb, [&](int64_t first, int64_t count) {
-      const int64_t cols = count * P;
+      const int64_t cols = count * P, ld = col_stride(cols);
       float* col = conv_workspace();
-      float* out = col + K * cols;
+      float* grouped = col + K * ld;  // also im2col_padded's channel, used before the product
       for (int64_t t = 0; t < count; ++t)
-        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, cols, out + g.c_out * cols);
+        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, ld, grouped + g.c_out * cols);
+      float* out = count == 1 ? y + first * z.y_image : grouped;
       k.sgemm_fused(Trans::kNo, Trans::kNo, g.c_out, int(cols), int(K), 1.0f, w, int(K), col,
-                    int(cols), 0.0f, out, int(cols), ep);
-      gather(g, z, out, y + first * z.y_image, count, /*scatter=*/true);
+                    int(ld), 0.0f, out, int(cols), ep);
+      if (count > 1) gather(g, z, out, y + first * z.y_image, count, /*scatter=*/true);
     });
     return;
   }
@@ -268,8 +285,8 @@ void conv2d_backward_data_gemm(const ConvGemm& k, const Conv2dGeometry& g, const
   const int64_t K = z.K, P = z.P;
   if (is_pointwise(g)) {
     for_each_group(g.n, 1, [&](int64_t n, int64_t) {
-      k.sgemm(Trans::kYes, Trans::kNo, int(K), int(P), g.c_out, 1.0f, w, int(K),
-              gy + n * z.y_image, int(P), 1.0f, gx + n * z.x_image, int(P));
+      k.sgemm(Trans::kYes, Trans::kNo, int(K), int(P), g.c_out, 1.0f, w, int(K), gy + n * z.y_image,
+              int(P), 1.0f, gx + n * z.x_image, int(P));
     });
     return;
   }
@@ -277,10 +294,14 @@ void conv2d_backward_data_gemm(const ConvGemm& k, const Conv2dGeometry& g, const
     for_each_group(g.n, nb, [&](int64_t first, int64_t count) {
       const int64_t cols = count * P;
       float* col = conv_workspace();
-      float* grad = col + K * cols;
-      gather(g, z, grad, const_cast<float*>(gy + first * z.y_image), count, /*scatter=*/false);
-      k.sgemm(Trans::kYes, Trans::kNo, int(K), int(cols), g.c_out, 1.0f, w, int(K), grad,
-              int(cols), 0.0f, col, int(cols));
+      const float* grad = gy + first * z.y_image;
+      if (count > 1) {
+        float* grouped = col + K * cols;
+        gather(g, z, grouped, const_cast<float*>(grad), count, /*scatter=*/false);
+        grad = grouped;
+      }
+      k.sgemm(Trans::kYes, Trans::kNo, int(K), int(cols), g.c_out, 1.0f, w, int(K), grad, int(cols),
+              0.0f, col, int(cols));
       for (int64_t t = 0; t < count; ++t)
         col2im_add(g, col + t * P, 0, K, 0, P, cols, gx + (first + t) * z.x_image);
     });
@@ -312,10 +333,14 @@ void conv2d_backward_weights_gemm(const ConvGemm& k, const Conv2dGeometry& g, co
     for (int64_t first = 0; first < g.n; first += nb) {
       const int64_t count = std::min<int64_t>(nb, g.n - first), cols = count * P;
       float* col = conv_workspace();
-      float* grad = col + K * cols;
+      float* grouped = col + K * cols;
       for (int64_t t = 0; t < count; ++t)
-        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, cols, grad + g.c_out * cols);
-      gather(g, z, grad, const_cast<float*>(gy + first * z.y_image), count, /*scatter=*/false);
+        im2col_padded(g, x + (first + t) * z.x_image, col + t * P, cols, grouped + g.c_out * cols);
+      const float* grad = gy + first * z.y_image;
+      if (count > 1) {
+        gather(g, z, grouped, const_cast<float*>(grad), count, /*scatter=*/false);
+        grad = grouped;
+      }
       k.sgemm(Trans::kNo, Trans::kYes, g.c_out, int(K), int(cols), 1.0f, grad, int(cols), col,
               int(cols), 1.0f, gw, int(K));
     }

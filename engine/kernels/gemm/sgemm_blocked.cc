@@ -71,28 +71,45 @@ void pack_b(const SgemmMicroArch& arch, const Gemm& g, int pc, int jc, int kc, i
     pack(std::min(arch.nr, nc - jr), kc, g.b_at(pc, jc + jr), g.ldb, 1.0f, dst + jr * kc, arch.nr);
 }
 
+// A row-major op(B) is read in place, without packing, when C has a single block of rows (then
+// each B value serves only the ≤ MC/MR row tiles of one block, so the copy would cost about as
+// much as the tiles' own reads: 14 % of a batch-32 GRU step, whose W_hh was copied every step)
+// and its row stride is not a multiple of 1 KiB (4 KiB strides would map a micro-panel's rows to
+// a few L1 sets).
+bool read_b_in_place(const SgemmMicroArch& arch, const Gemm& g) {
+  return g.tb == Trans::kNo && g.m <= arch.mc && g.ldb % 256 != 0;
+}
+
 void run(const SgemmMicroArch& arch, const Gemm& g) {
   float* a_block = pack_buffer(size_t(arch.mc) * arch.kc + size_t(arch.kc) * arch.nc);
   float* b_panel = a_block + size_t(arch.mc) * arch.kc;
+  const bool direct_b = read_b_in_place(arch, g);
   for (int jc = 0; jc < g.n; jc += arch.nc) {
     const int nc = std::min(arch.nc, g.n - jc);
     for (int pc = 0; pc < g.k; pc += arch.kc) {
       const int kc = std::min(arch.kc, g.k - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;
       const bool last = pc + kc == g.k;
-      pack_b(arch, g, pc, jc, kc, nc, b_panel);
+      // Whole micro-panels of B read in place, the last partial one packed (its columns past n
+      // must read as zeros, and a read past the matrix's end is not allowed).
+      const int direct_cols = direct_b ? nc / arch.nr * arch.nr : 0;
+      if (direct_cols < nc)
+        pack_b(arch, g, pc, jc + direct_cols, kc, nc - direct_cols, b_panel + direct_cols * kc);
       for (int ic = 0; ic < g.m; ic += arch.mc) {
         const int mc = std::min(arch.mc, g.m - ic);
         pack_a(arch, g, ic, pc, mc, kc, a_block);
         for (int jr = 0; jr < nc; jr += arch.nr) {
           const int cols = std::min(arch.nr, nc - jr);
+          const bool in_place = jr < direct_cols;
+          const float* b_micro = in_place ? g.b_at(pc, jc + jr) : b_panel + jr * kc;
+          const int ldb = in_place ? g.ldb : arch.nr;
           const float* a_panel = a_block;
           for (int ir = 0, rows = 0; ir < mc; ir += rows, a_panel += arch.mr * kc) {
             rows = panel_rows(arch.mr, mc, ir);
             GemmEpilogue ep = g.ep;
             if (ep.row_bias) ep.row_bias += ic + ir;
             if (ep.col_bias) ep.col_bias += jc + jr;
-            arch.tile(rows, cols, kc, a_panel, b_panel + jr * kc, beta,
+            arch.tile(rows, cols, kc, a_panel, b_micro, ldb, beta,
                       g.c + int64_t{ic + ir} * g.ldc + jc + jr, g.ldc,
                       last && g.has_ep ? &ep : nullptr);
           }
@@ -124,10 +141,16 @@ void run_dot(const SgemmMicroArch& arch, const Gemm& g) {
            g.has_ep ? &g.ep : nullptr);
 }
 
+// C = alpha·A·B + beta·C for a few rows, through the arch's in-place axpy kernel.
+void run_axpy(const SgemmMicroArch& arch, const Gemm& g) {
+  arch.axpy(g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
+            g.has_ep ? &g.ep : nullptr);
+}
+
 struct Split {
   const SgemmMicroArch* arch;
   const Gemm* g;
-  void (*run)(const SgemmMicroArch&, const Gemm&);  // run or run_dot
+  void (*run)(const SgemmMicroArch&, const Gemm&);  // run, run_dot or run_axpy
   bool by_columns;
   int parts;
 };
@@ -159,16 +182,18 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (k == 0) return scale_only(g);
 
   const bool dot = ta == Trans::kNo && tb == Trans::kYes && m <= arch.dot_rows;
+  const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
+  void (*const runner)(const SgemmMicroArch&, const Gemm&) = dot ? run_dot : axpy ? run_axpy : run;
   // Split C along columns when it is at least as wide as tall (each thread then packs only its
   // own B columns), else along rows; never into more parts than tiles.
   const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
-  const bool by_columns = dot || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const bool by_columns = dot || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
   const double flops = 2.0 * m * n * k;
   const int parts = static_cast<int>(
       std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),
                         std::max(1.0, flops / kFlopsPerThread)}));
-  if (parts <= 1) return dot ? run_dot(arch, g) : run(arch, g);
-  Split split{&arch, &g, dot ? run_dot : run, by_columns, parts};
+  if (parts <= 1) return runner(arch, g);
+  Split split{&arch, &g, runner, by_columns, parts};
   parallel_for(parts, &split, run_parts);
 }
 

@@ -15,7 +15,8 @@
 //
 // Skinny products: A·Bᵀ with only a few rows (a batch-1 linear layer, a GRU step) skips the loop
 // nest: packing would transpose all of B to use each value once, so `dot` reads both operands in
-// place instead.
+// place instead. Likewise A·B with a few rows (the backward of those: dh·W_hh, gy·W) goes to
+// `axpy`, which sums scaled rows of B read in place.
 //
 // Threads: C is cut into contiguous column (or row) ranges of whole tiles, one per thread, and
 // each thread runs this loop nest on its range with its own packing buffers. Splitting C never
@@ -33,11 +34,12 @@ namespace salient::kern {
 using PackFn = void (*)(int rows, int depth, const float* src, int ld, float scale, float* dst,
                         int stride);
 
-/// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b̃[p·NR + j], then the epilogue if ep
+/// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b[p·ldb + j], then the epilogue if ep
 /// is not null (its biases already offset to this tile). rows ≤ MR, cols ≤ NR; beta = 0 never
-/// reads C.
-using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b_packed,
-                        float beta, float* c, int ldc, const GemmEpilogue* ep);
+/// reads C. b is a packed micro-panel (ldb = NR) or, for a whole NR-column panel of a row-major
+/// op(B) that is used in place, B itself (ldb its row stride); all NR columns of b are read.
+using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b,
+                        int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
 
 /// Skinny C = alpha·A·Bᵀ + beta·C with A [m×k] and B [n×k] read in place (no packing), for
 /// m ≤ dot_rows: C[i, j] = beta·C[i, j] + alpha·Σ_p a[i·lda + p]·b[j·ldb + p], then the epilogue if
@@ -46,6 +48,11 @@ using DotFn = void (*)(int m, int n, int k, float alpha, const float* a, int lda
                        int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
 
 /// What a SIMD variant gives the loop nest: its register tile, its cache blocks, and its kernels.
+/// Skinny C = alpha·A·B + beta·C with A [m×k] and B [k×n] read in place (no packing), for
+/// m ≤ axpy_rows: C[i, j] = beta·C[i, j] + alpha·Σ_p a[i·lda + p]·b[p·ldb + j], then the epilogue
+/// if ep is not null (its biases offset to this block).
+using AxpyFn = DotFn;
+
 struct SgemmMicroArch {
   int mr, nr;      // register tile: MR rows × NR columns of C
   int kc, mc, nc;  // cache blocks: depth KC, A block MC×KC, B panel KC×NC (MC % MR = NC % NR = 0)
@@ -54,6 +61,8 @@ struct SgemmMicroArch {
   TileFn tile;
   int dot_rows;  // A·Bᵀ with at most this many rows goes to `dot` instead of the loop nest
   DotFn dot;
+  int axpy_rows;  // A·B with at most this many rows goes to `axpy` instead of the loop nest
+  AxpyFn axpy;
 };
 
 /// C = alpha·op(A)·op(B) + beta·C, then the epilogue (if ep is not null), on the arch's kernels.

@@ -13,6 +13,8 @@ Result<std::vector<EquivalenceRow>> equivalence_table(uint64_t seed) {
   equivalence::identity5(t);
   equivalence::identity6(t);
   equivalence::identity7(t);
+  equivalence::identity8(t);
+  equivalence::identity9(t);
   if (!t.error.ok()) return t.error;
   return std::move(t.rows);
 }

@@ -149,5 +149,7 @@ void identity4(Table& t);
 void identity5(Table& t);
 void identity6(Table& t);
 void identity7(Table& t);
+void identity8(Table& t);
+void identity9(Table& t);
 
 }  // namespace salient::explain::equivalence

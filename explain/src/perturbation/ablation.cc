@@ -14,19 +14,21 @@ using perturbation::Evaluator;
 using perturbation::Groups;
 
 // attributions[n, i] = f(x)_n − out[n·G + group_of[i]] (rows ordered (sample, group)).
-void spread(const Evaluator& ev, const Groups& groups, const std::vector<float>& out, float* attributions) {
+void spread(const Evaluator& ev, const Groups& groups, const std::vector<float>& out,
+            float* attributions) {
   const int64_t d = ev.sample_numel();
   for (int64_t s = 0; s < ev.samples(); ++s)
     for (int64_t i = 0; i < d; ++i)
       attributions[s * d + i] =
-          ev.fx(s) - out[static_cast<size_t>(s * groups.count + groups.group_of[static_cast<size_t>(i)])];
+          ev.fx(s) -
+          out[static_cast<size_t>(s * groups.count + groups.group_of[static_cast<size_t>(i)])];
 }
 
 }  // namespace
 
-Status feature_ablation(const Request& r, Arena& /*arena*/, float* attributions) {
+Status feature_ablation(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("feature-ablation");
-  Evaluator ev;
+  Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));
   Result<Groups> groups = perturbation::feature_groups(r, method, ev.sample_shape());
   if (!groups.ok()) return groups.status();
@@ -46,14 +48,15 @@ Status feature_ablation(const Request& r, Arena& /*arena*/, float* attributions)
   return {};
 }
 
-Status feature_permutation(const Request& r, Arena& /*arena*/, float* attributions) {
+Status feature_permutation(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("feature-permutation");
   if (r.shape.rank >= 1 && r.shape[0] < 2)
-    return Status::error(Code::kInvalidArgument,
-                         "feature-permutation: cannot permute features across a batch of %lld sample(s); give at "
-                         "least two",
-                         static_cast<long long>(r.shape[0]));
-  Evaluator ev;
+    return Status::error(
+        Code::kInvalidArgument,
+        "feature-permutation: cannot permute features across a batch of %lld sample(s); give at "
+        "least two",
+        static_cast<long long>(r.shape[0]));
+  Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));
   Result<Groups> groups = perturbation::feature_groups(r, method, ev.sample_shape());
   if (!groups.ok()) return groups.status();

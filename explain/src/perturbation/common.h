@@ -1,10 +1,12 @@
 // Shared machinery of the perturbation explainers (occlusion, feature ablation and permutation,
-// Shapley values): forward passes only, on perturbed copies of the input that are generated row by
-// row and evaluated in chunks whose size follows from a fixed memory budget (never a user-tuned
-// batch size). Internal to the explain library.
+// Shapley values, surrogates, RISE): forward passes only, on perturbed copies of the input that are
+// generated row by row and evaluated in chunks whose size follows from a memory budget (never a
+// user-tuned batch size). Everything lives in the caller's arena. Internal to the explain library.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "salient/arena.h"
@@ -16,16 +18,15 @@
 
 namespace salient::explain::perturbation {
 
-/// Floats of perturbed input evaluated by one forward pass (the chunk is this many floats, at
-/// least one row): 2^20 floats = 4 MiB of input per forward.
-inline constexpr int64_t kChunkFloats = int64_t{1} << 20;
-
-/// Evaluates the model on perturbed inputs and reads each row's target logit.
-/// init() runs the unperturbed forward on x, checks that the output is [N, C] and fixes each
-/// sample's target column (the request's, or the argmax of f(x)).
+/// Evaluates the model on perturbed inputs and reads each row's target logit, in the caller's
+/// arena. init() runs the unperturbed forward on x, checks that the output is [N, C], fixes each
+/// sample's target column (the request's, or the argmax of f(x)) and sizes the chunks: the arena
+/// use of a forward is measured at 16 and 32 rows, and a chunk holds as many rows (a multiple of
+/// 16) as fit batch_budget_bytes(): input copy, forward temporaries, bookkeeping and what the
+/// caller reserve()s; at most the free space of a user-buffer arena.
 class Evaluator {
  public:
-  Evaluator() : scratch_(size_t{1} << 20) {}
+  explicit Evaluator(Arena& arena) : arena_(arena) {}
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
@@ -35,47 +36,72 @@ class Evaluator {
   /// Elements per sample.
   int64_t sample_numel() const { return d_; }
   const Shape& sample_shape() const { return sample_shape_; }
+  /// Rows per forward pass.
+  int64_t chunk_rows() const { return chunk_; }
+  /// Resizes the chunks so that the budget also covers what the caller allocates besides them:
+  /// `fixed_bytes` once and `row_bytes` per row of a chunk (call after its own allocations).
+  void reserve(size_t fixed_bytes, size_t row_bytes);
   /// f(x)_n at sample n's target column.
-  float fx(int64_t n) const { return fx_[static_cast<size_t>(n)]; }
+  float fx(int64_t n) const { return fx_[n]; }
   /// Sample n of x and of the baseline (zeros when the request has none).
   const float* x(int64_t n) const { return x_ + n * d_; }
-  const float* baseline(int64_t n) const { return baseline_ ? baseline_ + n * d_ : zeros_.data(); }
+  const float* baseline(int64_t n) const { return baseline_ ? baseline_ + n * d_ : zeros_; }
 
-  /// Evaluates `rows` perturbed inputs: fill(row, dst) writes row's input (sample_numel floats) into
-  /// dst and returns the sample whose target column is read; out[row] receives that logit.
+  /// Evaluates `rows` perturbed inputs in chunks of chunk_rows() rows, rows [start, start + m)
+  /// with start a multiple of chunk_rows() (row % chunk_rows() is a row's slot in its chunk).
+  /// fill(row, dst) writes row's input (sample_numel floats) into dst and returns the sample whose
+  /// target column is read; after the chunk's forward, consume(row, logit) is called for its rows
+  /// in order. The chunk's buffers and forward temporaries are rewound after every chunk: neither
+  /// callback may keep arena memory it allocates.
+  template <class Fill, class Consume>
+  Status evaluate(int64_t rows, Fill&& fill, Consume&& consume) {
+    if (rows <= 0) return {};
+    const Arena::Mark before = arena_.mark();
+    const int64_t chunk = std::min(chunk_, rows);
+    float* buffer = arena_.allocate_array<float>(static_cast<size_t>(chunk * d_));
+    int64_t* row_sample = arena_.allocate_array<int64_t>(static_cast<size_t>(chunk));
+    Status status = buffer && row_sample ? Status{} : out_of_memory(chunk);
+    const Arena::Mark chunk_start = arena_.mark();
+    for (int64_t start = 0; status.ok() && start < rows; start += chunk) {
+      const int64_t m = std::min(chunk, rows - start);
+      for (int64_t r = 0; r < m; ++r) row_sample[r] = fill(start + r, buffer + r * d_);
+      const float* y = nullptr;
+      status = forward(m, buffer, &y);
+      for (int64_t r = 0; status.ok() && r < m; ++r)
+        consume(start + r, y[r * c_ + target_[row_sample[r]]]);
+      arena_.rewind(chunk_start);
+      if (status.ok()) progress_(start + m, rows);
+    }
+    arena_.rewind(before);
+    return status;
+  }
+  /// evaluate() writing row's logit into out[row].
   template <class Fill>
   Status evaluate(int64_t rows, Fill&& fill, float* out) {
-    const int64_t chunk = chunk_rows();
-    for (int64_t start = 0; start < rows; start += chunk) {
-      const int64_t m = rows - start < chunk ? rows - start : chunk;
-      for (int64_t r = 0; r < m; ++r)
-        row_sample_[static_cast<size_t>(r)] = fill(start + r, buffer_.data() + r * d_);
-      const float* y = nullptr;
-      SALIENT_RETURN_IF_ERROR(forward(m, buffer_.data(), &y));
-      for (int64_t r = 0; r < m; ++r) {
-        const int64_t n = row_sample_[static_cast<size_t>(r)];
-        out[start + r] = y[r * c_ + target_[static_cast<size_t>(n)]];
-      }
-      scratch_.reset();
-    }
-    return {};
+    return evaluate(rows, fill, [out](int64_t row, float logit) { out[row] = logit; });
   }
 
  private:
-  int64_t chunk_rows() const;
-  /// Runs the model on m rows of `in`; *y points at the [m, C] output (valid until scratch reset).
+  /// Runs the model on m rows of `in`; *y points at the [m, C] output (valid until the next
+  /// rewind).
   Status forward(int64_t m, const float* in, const float** y);
+  /// The arena bytes a forward of `rows` rows (copies of x's samples) allocates beyond its input.
+  Status forward_bytes(int64_t rows, size_t* bytes);
+  Status out_of_memory(int64_t rows) const;
 
+  Arena& arena_;
+  ProgressSink progress_;  // rows done of each evaluate() call
   const char* method_ = "";
   const Model* model_ = nullptr;
   const float* x_ = nullptr;
   const float* baseline_ = nullptr;
   Shape sample_shape_;
-  int64_t n_ = 0, d_ = 0, c_ = 0;
-  std::vector<float> zeros_, fx_, buffer_;
-  std::vector<int32_t> target_;
-  std::vector<int64_t> row_sample_;
-  Arena scratch_;  // the temporaries of one forward; reset after every chunk
+  int64_t n_ = 0, d_ = 0, c_ = 0, chunk_ = 1;
+  size_t forward_fixed_ = 0, forward_row_ = 0;  // arena bytes of a forward: fixed + rows·row
+  // In the arena, for the explainer's lifetime.
+  float* zeros_ = nullptr;
+  float* fx_ = nullptr;
+  int32_t* target_ = nullptr;
 };
 
 /// Feature groups of one sample: group_of[i] is element i's group (0..count-1, in increasing order
@@ -88,12 +114,15 @@ struct Groups {
 
 /// The `feature_mask` setting: a .npy of the per-sample shape (or [1, per-sample shape]) holding
 /// integer group ids; empty means each scalar is its own feature.
-Result<Groups> feature_groups(const Request& request, const Method& method, const Shape& sample_shape);
+Result<Groups> feature_groups(const Request& request, const Method& method,
+                              const Shape& sample_shape);
 
 /// Parses a comma list of positive integers ("2,2"); kInvalidArgument naming method and key.
-Status parse_int_list(const Method& method, const char* key, const std::string& value, std::vector<int64_t>* out);
+Status parse_int_list(const Method& method, const char* key, const std::string& value,
+                      std::vector<int64_t>* out);
 /// A non-negative integer setting.
-Result<int64_t> int_setting(const Request& request, const Method& method, const char* key, int64_t min_value);
+Result<int64_t> int_setting(const Request& request, const Method& method, const char* key,
+                            int64_t min_value);
 
 /// Writes a uniformly random permutation of 0..n-1 (Fisher-Yates) into p.
 void random_permutation(Rng& rng, int64_t n, int64_t* p);

@@ -40,24 +40,28 @@ void for_each_in_box(const Shape& shape, const int64_t* start, const int64_t* ex
 
 }  // namespace
 
-Status occlusion(const Request& r, Arena& /*arena*/, float* attributions) {
+Status occlusion(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("occlusion");
-  Evaluator ev;
+  Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));
   const Shape& shape = ev.sample_shape();
   const int rank = shape.rank;
 
   const std::string window_text = setting(r, method, "window");
   if (window_text.empty())
-    return Status::error(Code::kInvalidArgument, "occlusion: window is required (the per-sample window shape, e.g. "
-                                                 "--set window=1,3,3 for inputs of per-sample shape %s)",
+    return Status::error(Code::kInvalidArgument,
+                         "occlusion: window is required (the per-sample window shape, e.g. "
+                         "--set window=1,3,3 for inputs of per-sample shape %s)",
                          ShapeStr(shape).c_str());
   std::vector<int64_t> window, stride;
   SALIENT_RETURN_IF_ERROR(perturbation::parse_int_list(method, "window", window_text, &window));
-  SALIENT_RETURN_IF_ERROR(perturbation::parse_int_list(method, "stride", setting(r, method, "stride"), &stride));
+  SALIENT_RETURN_IF_ERROR(
+      perturbation::parse_int_list(method, "stride", setting(r, method, "stride"), &stride));
   if (static_cast<int>(window.size()) != rank)
-    return Status::error(Code::kInvalidArgument, "occlusion: window=%s has %d entries; the per-sample shape %s has %d",
-                         window_text.c_str(), static_cast<int>(window.size()), ShapeStr(shape).c_str(), rank);
+    return Status::error(Code::kInvalidArgument,
+                         "occlusion: window=%s has %d entries; the per-sample shape %s has %d",
+                         window_text.c_str(), static_cast<int>(window.size()),
+                         ShapeStr(shape).c_str(), rank);
   if (stride.size() == 1) stride.assign(static_cast<size_t>(rank), stride[0]);
   if (static_cast<int>(stride.size()) != rank)
     return Status::error(Code::kInvalidArgument, "occlusion: stride has %d entries; give one or %d",
@@ -66,7 +70,8 @@ Status occlusion(const Request& r, Arena& /*arena*/, float* attributions) {
   int64_t windows = 1;
   for (int i = 0; i < rank; ++i) {
     if (window[static_cast<size_t>(i)] > shape[i])
-      return Status::error(Code::kInvalidArgument, "occlusion: window=%s exceeds the per-sample shape %s",
+      return Status::error(Code::kInvalidArgument,
+                           "occlusion: window=%s exceeds the per-sample shape %s",
                            window_text.c_str(), ShapeStr(shape).c_str());
     const int64_t span = shape[i] - window[static_cast<size_t>(i)];
     const int64_t s = stride[static_cast<size_t>(i)];
@@ -85,7 +90,8 @@ Status occlusion(const Request& r, Arena& /*arena*/, float* attributions) {
   for (int64_t w = 0; w < windows; ++w) {
     int64_t start[Shape::kMaxRank];
     window_start(w, start);
-    for_each_in_box(shape, start, window.data(), [&](int64_t i) { count[static_cast<size_t>(i)] += 1.0f; });
+    for_each_in_box(shape, start, window.data(),
+                    [&](int64_t i) { count[static_cast<size_t>(i)] += 1.0f; });
   }
 
   // Rows ordered (sample, window).
@@ -115,7 +121,8 @@ Status occlusion(const Request& r, Arena& /*arena*/, float* attributions) {
   }
   for (int64_t s = 0; s < n; ++s)
     for (int64_t i = 0; i < d; ++i)
-      if (count[static_cast<size_t>(i)] > 0) attributions[s * d + i] /= count[static_cast<size_t>(i)];
+      if (count[static_cast<size_t>(i)] > 0)
+        attributions[s * d + i] /= count[static_cast<size_t>(i)];
   return {};
 }
 

@@ -10,15 +10,22 @@ namespace salient::explain {
 Status occlusion(const Request& request, Arena& arena, float* attributions);
 /// feature-ablation: every element of group g gets f(x) − f(x with group g set to the baseline).
 Status feature_ablation(const Request& request, Arena& arena, float* attributions);
-/// feature-permutation: every element of group g gets f(x)_n − f(x with group g permuted across the batch)_n.
+/// feature-permutation: every element of group g gets f(x)_n − f(x with group g permuted across the
+/// batch)_n.
 Status feature_permutation(const Request& request, Arena& arena, float* attributions);
 /// shapley-exact: exact Shapley values of the groups (baseline = absent), over all 2^F coalitions.
 Status shapley_exact(const Request& request, Arena& arena, float* attributions);
-/// shapley-sampling: Shapley values estimated from n_samples random orderings (Captum's ShapleyValueSampling).
+/// shapley-sampling: Shapley values estimated from n_samples random orderings (Captum's
+/// ShapleyValueSampling).
 Status shapley_sampling(const Request& request, Arena& arena, float* attributions);
-/// kernel-shap: weighted least squares on Shapley-kernel coalitions, empty/full coalitions enforced.
+/// kernel-shap: weighted least squares on Shapley-kernel coalitions, empty/full coalitions
+/// enforced.
 Status kernel_shap(const Request& request, Arena& arena, float* attributions);
-/// lime: Lasso (or ridge) fit on Bernoulli(0.5) coalitions weighted by an exponential cosine kernel.
+/// lime: Lasso (or ridge) fit on Bernoulli(0.5) coalitions weighted by an exponential cosine
+/// kernel.
 Status lime(const Request& request, Arena& arena, float* attributions);
+
+/// rise: Σ_k f(b + M_k ⊙ (x − b))·M_k / (n_masks·p) over random upsampled low-resolution masks M_k.
+Status rise(const Request& request, Arena& arena, float* attributions);
 
 }  // namespace salient::explain

@@ -26,7 +26,9 @@ RuleSet make_rules() {
 
 Status deconvnet(const Request& r, Arena& arena, float* attributions) {
   static const RuleSet rules = make_rules();
-  return backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions);
+  const std::string layer = relevance_layer(r, *find_method("deconvnet"));
+  return backprop(*r.model, r.x, r.shape, r.target, rules, arena, attributions, nullptr, nullptr,
+                  SignalAt{layer.c_str()});
 }
 
 }  // namespace salient::explain

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "salient/explain/deeplift.h"
+#include "salient/explain/gru_rules.h"
 
 namespace salient::explain {
 namespace {
@@ -26,7 +27,8 @@ void rescale(const Node& n, BackwardContext& ctx, const void*) {
   const int64_t half = ctx.output(n).shape.numel() / 2;
   for (int64_t i = 0; i < half; ++i) {
     const float dz = z[i] - z[i + half];
-    const float m = std::fabs(dz) < kTiny ? derivative(n.kind, z[i], y[i]) : (y[i] - y[i + half]) / dz;
+    const float m =
+        std::fabs(dz) < kTiny ? derivative(n.kind, z[i], y[i]) : (y[i] - y[i + half]) / dz;
     gx[i] += g[i] * m;
   }
 }
@@ -58,6 +60,21 @@ void maxpool(const Node& n, BackwardContext& ctx, const void*) {
   }
 }
 
+// u = a ⊙ b: the exact Shapley split Δu = ½(b + b̄)·Δa + ½(a + ā)·Δb, so m_a = ½(b + b̄)·g and
+// m_b = ½(a + ā)·g (the gate products of a GRU composed of elementary ops).
+void product(const Node& n, BackwardContext& ctx, const void*) {
+  const float* a = ctx.input(n, 0).data;
+  const float* b = ctx.input(n, 1).data;
+  const float* g = ctx.grad_out(n);
+  float* ga = ctx.grad_in(n, 0);
+  float* gb = ctx.grad_in(n, 1);
+  const int64_t half = ctx.output(n).shape.numel() / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    if (ga) ga[i] += 0.5f * (b[i] + b[i + half]) * g[i];
+    if (gb) gb[i] += 0.5f * (a[i] + a[i + half]) * g[i];
+  }
+}
+
 RuleSet make_rules() {
   RuleSet rules = gradient_rules();
   rules.set(OpKind::kRelu, deeplift_rescale_rule());
@@ -65,6 +82,14 @@ RuleSet make_rules() {
   rules.set(OpKind::kSigmoid, deeplift_rescale_rule());
   rules.set(OpKind::kMaxPool1d, deeplift_maxpool_rule());
   rules.set(OpKind::kMaxPool2d, deeplift_maxpool_rule());
+  rules.set(OpKind::kMul, Rule{product, nullptr, "deeplift-shapley-product"});
+  rules.set(OpKind::kGru, deeplift_gru_rule());
+  return rules;
+}
+
+RuleSet with_gru_gradient() {
+  RuleSet rules = make_rules();
+  rules.set(OpKind::kGru, gradient_rules().lookup(OpKind::kGru, ""));
   return rules;
 }
 
@@ -73,13 +98,15 @@ RuleSet make_rules() {
 Rule deeplift_rescale_rule() { return Rule{rescale, nullptr, "deeplift-rescale"}; }
 Rule deeplift_maxpool_rule() { return Rule{maxpool, nullptr, "deeplift-maxpool"}; }
 
-const RuleSet& deeplift_rules() {
-  static const RuleSet rules = make_rules();
-  return rules;
+const RuleSet& deeplift_rules(DeepLiftGruRule gru) {
+  static const RuleSet rescale_gru = make_rules();
+  static const RuleSet gradient_gru = with_gru_gradient();
+  return gru == DeepLiftGruRule::kGradient ? gradient_gru : rescale_gru;
 }
 
-void deeplift_convergence_delta(const float* attributions, const float* output_x, const float* output_ref,
-                                int64_t n, int64_t per_sample, float* delta) {
+void deeplift_convergence_delta(const float* attributions, const float* output_x,
+                                const float* output_ref, int64_t n, int64_t per_sample,
+                                float* delta) {
   for (int64_t i = 0; i < n; ++i) {
     double sum = 0.0;
     for (int64_t j = 0; j < per_sample; ++j) sum += attributions[i * per_sample + j];

@@ -31,7 +31,9 @@ const RuleSet& guided_backprop_rules() {
 }
 
 Status guided_backprop(const Request& r, Arena& arena, float* attributions) {
-  return backprop(*r.model, r.x, r.shape, r.target, guided_backprop_rules(), arena, attributions);
+  const std::string layer = relevance_layer(r, *find_method("guided-backprop"));
+  return backprop(*r.model, r.x, r.shape, r.target, guided_backprop_rules(), arena, attributions,
+                  nullptr, nullptr, SignalAt{layer.c_str()});
 }
 
 }  // namespace salient::explain

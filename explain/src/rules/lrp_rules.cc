@@ -5,62 +5,13 @@
 #include <cmath>
 #include <cstring>
 
+#include "layer_view.h"
 #include "salient/explain/lrp.h"
 
 namespace salient::explain {
 namespace {
 
 inline float stab(float z, float eps) { return z >= 0.0f ? z + eps : z - eps; }
-
-// One linear or conv node seen as z = layer(x', W', b'), with the matching transposed map.
-struct LayerView {
-  bool linear;
-  int rows = 0, in = 0, out = 0;  // linear
-  Conv2dGeometry geo = {};        // conv
-  int64_t nx, nw, nz, nb;         // element counts of x, W, z, b (channels)
-  int64_t spatial;                // output positions per channel (conv), 1 for linear
-
-  void forward(const KernelTable& k, const float* x, const float* w, float* z) const {
-    if (linear) {
-      k.sgemm(Trans::kNo, Trans::kYes, rows, out, in, 1.0f, x, in, w, in, 0.0f, z, out);
-    } else {
-      k.conv2d_forward(geo, x, w, nullptr, z);
-    }
-  }
-  // c = ρ(W)ᵀ s (c is overwritten).
-  void transpose(const KernelTable& k, const float* s, const float* w, float* c) const {
-    std::memset(c, 0, static_cast<size_t>(nx) * sizeof(float));
-    if (linear) {
-      k.sgemm(Trans::kNo, Trans::kNo, rows, in, out, 1.0f, s, out, w, in, 0.0f, c, in);
-    } else {
-      k.conv2d_backward_data(geo, s, w, c);
-    }
-  }
-  // Channel of output element i.
-  int64_t channel(int64_t i) const { return linear ? i % out : (i / spatial) % geo.c_out; }
-};
-
-LayerView view_of(const Node& n, BackwardContext& ctx) {
-  LayerView v;
-  const Value& x = ctx.input(n, 0);
-  const Value& w = ctx.input(n, 1);
-  v.linear = n.kind == OpKind::kLinear;
-  v.nx = x.shape.numel();
-  v.nw = w.shape.numel();
-  v.nz = ctx.output(n).shape.numel();
-  if (v.linear) {
-    v.out = static_cast<int>(w.shape[0]);
-    v.in = static_cast<int>(w.shape[1]);
-    v.rows = static_cast<int>(v.nx / v.in);
-    v.nb = v.out;
-    v.spatial = 1;
-  } else {
-    v.geo = n.conv;
-    v.nb = v.geo.c_out;
-    v.spatial = static_cast<int64_t>(v.geo.oh) * v.geo.ow;
-  }
-  return v;
-}
 
 struct Term {
   const float* x;  // x'
@@ -140,6 +91,48 @@ bool zbox_bounds(const LrpParams& p, const Value& x, Arena& arena, float* low, f
   return true;
 }
 
+// W + γ·clamp(W) elementwise, clamp = max(·, 0) (positive) or min(·, 0).
+float* gamma_weights(Arena& arena, const float* w, int64_t count, float gamma, bool positive) {
+  float* out = arena.allocate_array<float>(static_cast<size_t>(count));
+  if (out)
+    for (int64_t i = 0; i < count; ++i) out[i] = w[i] + gamma * (positive ? pos(w[i]) : neg(w[i]));
+  return out;
+}
+
+// Captum's γ: ρ(W) = W + γW⁺, x' = x, the bias unchanged.
+bool gamma_captum(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x,
+                  const float* w, const float* b, const float* r, float* gx) {
+  float* wg = gamma_weights(ctx.arena(), w, v.nw, p.gamma, true);
+  if (!wg) return false;
+  const Term t{x, wg, 1.0f};
+  return propagate(v, ctx, &t, 1, b, p.stabilizer, 1.0f, r, gx);
+}
+
+// Zennit's generalised γ: relevance of outputs with z > 0 goes through
+// x⁺(W + γW⁺) + x⁻(W + γW⁻) + b + γb⁺, that of outputs with z < 0 through
+// x⁺(W + γW⁻) + x⁻(W + γW⁺) + b + γb⁻ (z = the layer's own output; z = 0 passes nothing).
+bool gamma_zennit(const LayerView& v, BackwardContext& ctx, const LrpParams& p, const float* x,
+                  const float* w, const float* b, const float* z, const float* r, float* gx) {
+  Arena& arena = ctx.arena();
+  float* xp = map(arena, x, v.nx, pos);
+  float* xn = map(arena, x, v.nx, neg);
+  float* wgp = gamma_weights(arena, w, v.nw, p.gamma, true);
+  float* wgn = gamma_weights(arena, w, v.nw, p.gamma, false);
+  float* bgp = b ? gamma_weights(arena, b, v.nb, p.gamma, true) : nullptr;
+  float* bgn = b ? gamma_weights(arena, b, v.nb, p.gamma, false) : nullptr;
+  float* r_pos = arena.allocate_array<float>(static_cast<size_t>(v.nz));
+  float* r_neg = arena.allocate_array<float>(static_cast<size_t>(v.nz));
+  if (!xp || !xn || !wgp || !wgn || (b && (!bgp || !bgn)) || !r_pos || !r_neg) return false;
+  for (int64_t i = 0; i < v.nz; ++i) {
+    r_pos[i] = z[i] > 0.0f ? r[i] : 0.0f;
+    r_neg[i] = z[i] < 0.0f ? r[i] : 0.0f;
+  }
+  const Term up[2] = {{xp, wgp, 1.0f}, {xn, wgn, 1.0f}};
+  const Term down[2] = {{xp, wgn, 1.0f}, {xn, wgp, 1.0f}};
+  return propagate(v, ctx, up, 2, bgp, p.stabilizer, 1.0f, r_pos, gx) &&
+         propagate(v, ctx, down, 2, bgn, p.stabilizer, 1.0f, r_neg, gx);
+}
+
 void layer_rule(const Node& n, BackwardContext& ctx, const void* params) {
   float* gx = ctx.grad_in(n, 0);
   if (!gx) return;
@@ -166,19 +159,31 @@ void layer_rule(const Node& n, BackwardContext& ctx, const void* params) {
     }
     case LrpRule::kZPlus:
     case LrpRule::kAlphaBeta: {
-      float* xp = map(arena, x, v.nx, pos);
-      float* xn = map(arena, x, v.nx, neg);
-      float* wp = map(arena, w, v.nw, pos);
-      float* wn = map(arena, w, v.nw, neg);
-      float* bp = b ? map(arena, b, v.nb, pos) : nullptr;
-      float* bn = b ? map(arena, b, v.nb, neg) : nullptr;
-      if (!xp || !xn || !wp || !wn || (b && (!bp || !bn))) {
-        ok = false;
-        break;
-      }
       const bool zplus = p.rule == LrpRule::kZPlus;
       const float alpha = zplus ? 1.0f : p.alpha;
       const float beta = zplus ? 0.0f : p.beta;
+      float* wp = map(arena, w, v.nw, pos);
+      float* wn = map(arena, w, v.nw, neg);
+      if (!wp || !wn) {
+        ok = false;
+        break;
+      }
+      if (p.convention == LrpConvention::kCaptum) {
+        // Captum clamps the weights only: α·(x, W⁺, b) − β·(x, W⁻, b).
+        const Term positive{x, wp, 1.0f}, negative{x, wn, 1.0f};
+        ok = propagate(v, ctx, &positive, 1, b, p.stabilizer, alpha, r, gx);
+        if (ok && beta != 0.0f) ok = propagate(v, ctx, &negative, 1, b, p.stabilizer, -beta, r, gx);
+        break;
+      }
+      // Zennit: α·[(x⁺, W⁺) + (x⁻, W⁻); b⁺] − β·[(x⁺, W⁻) + (x⁻, W⁺); b⁻].
+      float* xp = map(arena, x, v.nx, pos);
+      float* xn = map(arena, x, v.nx, neg);
+      float* bp = b ? map(arena, b, v.nb, pos) : nullptr;
+      float* bn = b ? map(arena, b, v.nb, neg) : nullptr;
+      if (!xp || !xn || (b && (!bp || !bn))) {
+        ok = false;
+        break;
+      }
       const Term pos_terms[2] = {{xp, wp, 1.0f}, {xn, wn, 1.0f}};
       ok = propagate(v, ctx, pos_terms, 2, bp, p.stabilizer, alpha, r, gx);
       if (ok && beta != 0.0f) {
@@ -187,19 +192,11 @@ void layer_rule(const Node& n, BackwardContext& ctx, const void* params) {
       }
       break;
     }
-    case LrpRule::kGamma: {
-      float* wg = arena.allocate_array<float>(static_cast<size_t>(v.nw));
-      float* bg = b ? arena.allocate_array<float>(static_cast<size_t>(v.nb)) : nullptr;
-      if (!wg || (b && !bg)) {
-        ok = false;
-        break;
-      }
-      for (int64_t i = 0; i < v.nw; ++i) wg[i] = w[i] + p.gamma * pos(w[i]);
-      for (int64_t i = 0; b && i < v.nb; ++i) bg[i] = b[i] + p.gamma * pos(b[i]);
-      const Term t{x, wg, 1.0f};
-      ok = propagate(v, ctx, &t, 1, bg, p.stabilizer, 1.0f, r, gx);
+    case LrpRule::kGamma:
+      ok = p.convention == LrpConvention::kCaptum
+               ? gamma_captum(v, ctx, p, x, w, b, r, gx)
+               : gamma_zennit(v, ctx, p, x, w, b, ctx.output(n).data, r, gx);
       break;
-    }
     case LrpRule::kWSquare:
     case LrpRule::kFlat: {
       const bool flat = p.rule == LrpRule::kFlat;
@@ -261,6 +258,25 @@ void avgpool_rule(const Node& n, BackwardContext& ctx, const void* params) {
   ctx.kernels().mul_accumulate(nx, x.data, c, gx);
 }
 
+// Captum's ε rule on an unmerged inference batchnorm y = a·x + c (a = γ·invstd, saved on the node
+// after μ and invstd): R_x = a·x ⊙ R/stab(y). Features are channels (2d) or the last dim (1d).
+void batchnorm_epsilon_rule(const Node& n, BackwardContext& ctx, const void* params) {
+  float* gx = ctx.grad_in(n, 0);
+  if (!gx) return;
+  const float eps = *static_cast<const float*>(params);
+  const Value& x = ctx.input(n, 0);
+  const float* y = ctx.output(n).data;
+  const float* r = ctx.grad_out(n);
+  const bool two_d = n.kind == OpKind::kBatchNorm2d;
+  const int64_t c = two_d ? x.shape[1] : x.shape.back();
+  const int64_t inner = two_d ? x.shape[2] * x.shape[3] : 1;
+  const float* scale = n.saved + 2 * c;
+  for (int64_t i = 0; i < x.shape.numel(); ++i) {
+    const float d = stab(y[i], eps);
+    if (d != 0.0f) gx[i] += scale[(i / inner) % c] * x.data[i] * r[i] / d;
+  }
+}
+
 void epsilon_nonlinearity(const Node& n, BackwardContext& ctx, const void* params) {
   float* gx = ctx.grad_in(n, 0);
   if (!gx) return;
@@ -276,6 +292,21 @@ void epsilon_nonlinearity(const Node& n, BackwardContext& ctx, const void* param
 }
 
 }  // namespace
+
+const char* lrp_convention_name(LrpConvention convention) {
+  return convention == LrpConvention::kCaptum ? "captum" : "zennit";
+}
+
+Result<LrpConvention> lrp_convention_from_name(const char* name) {
+  if (std::strcmp(name, "captum") == 0) return LrpConvention::kCaptum;
+  if (std::strcmp(name, "zennit") == 0) return LrpConvention::kZennit;
+  return Status::error(Code::kInvalidArgument, "unknown LRP convention '%s' (captum or zennit)",
+                       name);
+}
+
+float lrp_default_epsilon(LrpConvention convention) {
+  return convention == LrpConvention::kCaptum ? 1e-9f : 1e-6f;
+}
 
 const char* lrp_rule_name(LrpRule rule) {
   switch (rule) {
@@ -311,6 +342,11 @@ Status check_alpha_beta(float alpha, float beta) {
 Rule lrp_layer_rule(const LrpParams* params) { return Rule{layer_rule, params, "lrp-layer"}; }
 Rule lrp_pass_rule() { return Rule{pass_rule, nullptr, "lrp-pass"}; }
 Rule lrp_avgpool_rule(const float* epsilon) { return Rule{avgpool_rule, epsilon, "lrp-epsilon-pool"}; }
+Rule lrp_batchnorm_rule(LrpConvention convention, const float* epsilon) {
+  return convention == LrpConvention::kCaptum
+             ? Rule{batchnorm_epsilon_rule, epsilon, "lrp-epsilon-batchnorm"}
+             : lrp_pass_rule();
+}
 Rule lrp_epsilon_nonlinearity_rule(const float* epsilon) {
   return Rule{epsilon_nonlinearity, epsilon, "lrp-epsilon"};
 }
@@ -337,6 +373,9 @@ RuleSet lrp_explicit_rules(const LrpParams* layer) {
   rules.set(OpKind::kAvgPool1d, pool);
   rules.set(OpKind::kAvgPool2d, pool);
   rules.set(OpKind::kGlobalAvgPool, pool);
+  const Rule batchnorm = lrp_batchnorm_rule(layer->convention, &layer->stabilizer);
+  rules.set(OpKind::kBatchNorm1d, batchnorm);
+  rules.set(OpKind::kBatchNorm2d, batchnorm);
   return rules;
 }
 

@@ -11,6 +11,7 @@
 #include "gemm/sgemm_blocked.h"
 #include "variants.h"
 #include "x86/avx2/pack_avx2.h"
+#include "x86/avx2/sgemm_axpy_avx2.h"
 #include "x86/avx2/sgemm_dot_avx2.h"
 
 namespace salient::kern {
@@ -24,17 +25,17 @@ __m256i lane_mask(int n) {
 }
 
 template <int kRows, int kCols>
-void tile(int cols, int depth, const float* a, const float* b, float beta, float* c, int ldc,
-          const GemmEpilogue* ep) {
+void tile(int cols, int depth, const float* a, const float* b, int ldb, float beta, float* c,
+          int ldc, const GemmEpilogue* ep) {
   __m256 acc[kRows][kCols];
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) acc[i][v] = _mm256_setzero_ps();
-  for (int p = 0; p < depth; ++p, a += kMr, b += kNr) {
+  for (int p = 0; p < depth; ++p, a += kMr, b += ldb) {
     __m256 bv[kCols];
 #pragma GCC unroll 4
-    for (int v = 0; v < kCols; ++v) bv[v] = _mm256_load_ps(b + 8 * v);
+    for (int v = 0; v < kCols; ++v) bv[v] = _mm256_loadu_ps(b + 8 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < kRows; ++i) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -72,7 +73,7 @@ void tile(int cols, int depth, const float* a, const float* b, float beta, float
 }
 
 // kTiles.at[v][r] computes r + 1 rows and v + 1 vectors of columns.
-using Tile = void (*)(int, int, const float*, const float*, float, float*, int,
+using Tile = void (*)(int, int, const float*, const float*, int, float, float*, int,
                       const GemmEpilogue*);
 struct Tiles {
   Tile at[kVectors][kMr];
@@ -83,15 +84,16 @@ constexpr Tiles make_tiles(std::integer_sequence<int, kRows...>) {
 }
 constexpr Tiles kTiles = make_tiles(std::make_integer_sequence<int, kMr>{});
 
-void any_tile(int rows, int cols, int depth, const float* a, const float* b, float beta, float* c,
-              int ldc, const GemmEpilogue* ep) {
-  kTiles.at[(cols - 1) / 8][rows - 1](cols, depth, a, b, beta, c, ldc, ep);
+void any_tile(int rows, int cols, int depth, const float* a, const float* b, int ldb, float beta,
+              float* c, int ldc, const GemmEpilogue* ep) {
+  kTiles.at[(cols - 1) / 8][rows - 1](cols, depth, a, b, ldb, beta, c, ldc, ep);
 }
 
 // Blocks (KC, MC, NC) = (256, 144, 512): a KC×16 B micro-panel is 16 KiB (L1), a 144×256 A block
 // 144 KiB and a 256×512 B panel 512 KiB (L2).
-constexpr SgemmMicroArch kArch{kMr,         kNr,      256,      144,      512, pack_transposed,
-                               pack_copied, any_tile, kDotRows, sgemm_dot};
+constexpr SgemmMicroArch kArch{
+    kMr,         kNr,      256,      144,       512,          pack_transposed,
+    pack_copied, any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);

@@ -12,6 +12,7 @@
 #include "gemm/sgemm_blocked.h"
 #include "variants.h"
 #include "x86/avx2/pack_avx2.h"
+#include "x86/avx512/sgemm_axpy_avx512.h"
 #include "x86/avx512/sgemm_dot_avx512.h"
 
 namespace salient::kern {
@@ -21,17 +22,17 @@ namespace {
 constexpr int kMr = 14, kVectors = 2, kNr = 16 * kVectors;
 
 template <int kRows, int kCols>
-void tile(int cols, int depth, const float* a, const float* b, float beta, float* c, int ldc,
-          const GemmEpilogue* ep) {
+void tile(int cols, int depth, const float* a, const float* b, int ldb, float beta, float* c,
+          int ldc, const GemmEpilogue* ep) {
   __m512 acc[kRows][kCols];
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) acc[i][v] = _mm512_setzero_ps();
-  for (int p = 0; p < depth; ++p, a += kMr, b += kNr) {
+  for (int p = 0; p < depth; ++p, a += kMr, b += ldb) {
     __m512 bv[kCols];
 #pragma GCC unroll 4
-    for (int v = 0; v < kCols; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
+    for (int v = 0; v < kCols; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < kRows; ++i) {
       const __m512 ai = _mm512_set1_ps(a[i]);
@@ -63,7 +64,7 @@ void tile(int cols, int depth, const float* a, const float* b, float beta, float
 }
 
 // kTiles.at[v][r] computes r + 1 rows and v + 1 vectors of columns.
-using Tile = void (*)(int, int, const float*, const float*, float, float*, int,
+using Tile = void (*)(int, int, const float*, const float*, int, float, float*, int,
                       const GemmEpilogue*);
 struct Tiles {
   Tile at[kVectors][kMr];
@@ -74,17 +75,26 @@ constexpr Tiles make_tiles(std::integer_sequence<int, kRows...>) {
 }
 constexpr Tiles kTiles = make_tiles(std::make_integer_sequence<int, kMr>{});
 
-void any_tile(int rows, int cols, int depth, const float* a, const float* b, float beta, float* c,
-              int ldc, const GemmEpilogue* ep) {
-  kTiles.at[(cols - 1) / 16][rows - 1](cols, depth, a, b, beta, c, ldc, ep);
+void any_tile(int rows, int cols, int depth, const float* a, const float* b, int ldb, float beta,
+              float* c, int ldc, const GemmEpilogue* ep) {
+  kTiles.at[(cols - 1) / 16][rows - 1](cols, depth, a, b, ldb, beta, c, ldc, ep);
 }
 
 // Blocks (KC, MC, NC) = (256, 168, 512): a KC×32 B micro-panel is 32 KiB (L1 is 48 KiB on Zen 4/5),
 // a 168×256 A block 168 KiB and a 256×512 B panel 512 KiB (L2 is 1 MiB). Tuned on Zen 5: KC
 // 192-512, MC 112-280 and NC 256-1024 all land within ±3 % at n = 512-1024.
-constexpr SgemmMicroArch kArch{
-    kMr,      kNr,      256,      168, 512, avx2::pack_transposed, avx2::pack_copied,
-    any_tile, kDotRows, sgemm_dot};
+constexpr SgemmMicroArch kArch{kMr,
+                               kNr,
+                               256,
+                               168,
+                               512,
+                               avx2::pack_transposed,
+                               avx2::pack_copied,
+                               any_tile,
+                               kDotRows,
+                               sgemm_dot,
+                               kAxpyMaxRows,
+                               sgemm_axpy};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);

@@ -18,12 +18,26 @@ struct Target {
   const int32_t* columns = nullptr;
 };
 
+/// Where backprop reads the signal (SPEC §5 relevance_at): the input (`layer` null or empty) or the
+/// output value of the named layer (the value its last op produced).
+struct SignalAt {
+  const char* layer = nullptr;
+  float* values = nullptr;  // if not null: receives that value's forward data (the signal's shape)
+};
+
+/// The shape ([N, ...]) of layer `layer`'s output for inputs of `input` shape; kInvalidArgument
+/// naming the layer when the model has none of that name.
+Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, const char* layer);
+/// The id of the value the last op recorded under layer `layer` produced in `g`, or -1.
+int32_t layer_output_value(const Graph& g, const char* layer);
+
 /// Runs `model` on x (shape [N, ...]) in inference mode, seeds each sample's target logit with 1,
-/// and backpropagates with `rules`. Writes the input signal to `attributions` (x's shape) and, if
-/// not null, the model output ([N, C]) to `outputs` and the chosen columns to `chosen` ([N]).
+/// and backpropagates with `rules`. Writes the input signal to `attributions` (x's shape; with
+/// `at.layer`, the signal at that layer's output, in its shape) and, if not null, the model output
+/// ([N, C]) to `outputs` and the chosen columns to `chosen` ([N]).
 /// Uses `arena` for every temporary. The model must map [N, ...] to [N, C].
 Status backprop(const Model& model, const float* x, const Shape& shape, Target target,
                 const RuleSet& rules, Arena& arena, float* attributions, float* outputs = nullptr,
-                int32_t* chosen = nullptr);
+                int32_t* chosen = nullptr, SignalAt at = {});
 
 }  // namespace salient::explain

@@ -60,7 +60,7 @@ struct EquivalenceRow {
   bool as_expected() const { return control ? !holds() : holds(); }
 };
 
-/// Every row, identities 1-7 with their controls, on nets and inputs seeded from `seed`.
+/// Every row, identities 1-9 with their controls, on nets and inputs seeded from `seed`.
 /// An error of an underlying method is returned as the status.
 Result<std::vector<EquivalenceRow>> equivalence_table(uint64_t seed);
 

@@ -1,7 +1,7 @@
 // The explainer registry: every method `salient explain` and `salient methods` know, with its
 // `--set` keys and defaults (SPEC §5). Each method maps a batch of inputs to attributions of the
-// same shape,
-// except the few that say otherwise (output_shape: grad-cam's N×1×spatial).
+// same shape, except where the request says otherwise (output_shape: grad-cam's N×1×spatial, a
+// rule method's relevance_at=LAYER).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,17 @@ struct Setting {
 /// Baselines (SPEC §5): `baseline` holds one reference input per sample (x's shape; null means
 /// zero), as `--baseline zero|mean|B.npy` resolves it; `baselines` is the baseline set of
 /// gradient-shap and deeplift-shap, [B, per-sample shape...] (null: none given).
+/// Progress of long work (SPEC §5: the CLI draws it on stderr): report(context, done, total) after
+/// each chunk of a method's main loop (quadrature steps, noise samples, perturbed rows, baselines,
+/// target_time=all's steps). `total` may change when a method starts another loop. Null: silent.
+struct ProgressSink {
+  void (*report)(void* context, int64_t done, int64_t total) = nullptr;
+  void* context = nullptr;
+  void operator()(int64_t done, int64_t total) const {
+    if (report) report(context, done, total);
+  }
+};
+
 struct Request {
   const Model* model;
   const float* x;
@@ -42,6 +53,7 @@ struct Request {
   const float* baseline = nullptr;
   const float* baselines = nullptr;
   Shape baselines_shape;
+  ProgressSink progress;
 };
 
 /// The per-sample baselines of `--baseline` (SPEC §5) for inputs x of `shape` ([N, ...]):
@@ -50,7 +62,8 @@ struct Request {
 /// Writes x's shape into `out`; kInvalidArgument for another name.
 Status resolve_baseline(const std::string& name, const float* x, const Shape& shape, float* out);
 
-/// Writes attributions (x's shape) for the request, using the arena for temporaries.
+/// Writes attributions (output_shape: x's shape unless the method or request says otherwise) for
+/// the request, using the arena for temporaries.
 using MethodFn = Status (*)(const Request& request, Arena& arena, float* attributions);
 
 struct Method {
@@ -58,15 +71,18 @@ struct Method {
   const char* summary;  // one line, with the formula
   std::vector<MethodKey> keys;
   MethodFn run;
-  /// The attributions' shape for inputs of shape `input` (nullptr: the input's shape; grad-cam
-  /// writes N×1×spatial, SPEC §5).
-  Shape (*output_shape)(const Shape& input) = nullptr;
+  /// The attributions' shape for the request (nullptr: the input's shape; grad-cam writes
+  /// N×1×spatial, SPEC §5).
+  Result<Shape> (*output_shape)(const Request& request) = nullptr;
 };
 
-/// The shape `method` writes for inputs of `input` shape (the input's own unless it says otherwise).
-inline Shape output_shape(const Method& method, const Shape& input) {
-  return method.output_shape ? method.output_shape(input) : input;
-}
+/// The shape `method` writes for `request`: with a non-empty relevance_at=LAYER (rule methods, SPEC
+/// §5) that layer's output shape ([N, ...]; kInvalidArgument naming an unknown layer), otherwise
+/// Method::output_shape or the input's shape.
+Result<Shape> output_shape(const Method& method, const Request& request);
+/// The layer named by the request's relevance_at key ("" when the method has no such key or it is
+/// not set). Rule methods read their signal there (backprop's SignalAt).
+std::string relevance_layer(const Request& request, const Method& method);
 
 /// Every method, in the order `salient methods` lists them.
 const std::vector<Method>& methods();

@@ -1,0 +1,57 @@
+// Pooling forward through the engine's kernel table (the ISA kernels() serves; cap it with
+// SALIENT_MAX_ISA), one thread:
+//   BM_MaxPool2d/<shape>, BM_AvgPool2d/<shape>
+// Shapes: digits-cnn's pool (batch 32, 16 channels, 8×8, 2×2 stride 2: gathers), a 3×3 stride-1
+// pool over 16×32×32×32 (contiguous loads) and a 1-D pool (32×64×200, kernel 2 stride 2).
+// Counter outputs_per_s: pooled outputs per second of wall clock.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "bench_util.h"
+#include "salient/kernels.h"
+
+namespace salient::bench {
+namespace {
+
+Pool2dGeometry geometry(int n, int c, int h, int w, int k_h, int k_w, int s_h, int s_w) {
+  return {n, c, h, w, k_h, k_w, s_h, s_w, (h - k_h) / s_h + 1, (w - k_w) / s_w + 1};
+}
+
+void pool(benchmark::State& state, Pool2dGeometry g, bool max) {
+  const auto x = random_vector(size_t(g.n) * g.c * g.h * g.w, 1);
+  const size_t outputs = size_t(g.n) * g.c * g.oh * g.ow;
+  std::vector<float> y(outputs);
+  std::vector<int32_t> argmax(outputs);
+  const KernelTable& k = kernels();
+  auto run = [&] {
+    if (max) {
+      k.maxpool2d_forward(g, x.data(), y.data(), argmax.data());
+    } else {
+      k.avgpool2d_forward(g, x.data(), y.data());
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  };
+  run();  // warm-up
+  const WallTimer timer;
+  for (auto _ : state) run();
+  state.counters["outputs_per_s"] = double(outputs) * double(state.iterations()) / timer.seconds();
+}
+
+void BM_MaxPool2d(benchmark::State& state, Pool2dGeometry g) { pool(state, g, true); }
+void BM_AvgPool2d(benchmark::State& state, Pool2dGeometry g) { pool(state, g, false); }
+
+#define SALIENT_POOL_SHAPES(bm)                                                         \
+  BENCHMARK_CAPTURE(bm, digits_n32_c16_8x8_k2s2, geometry(32, 16, 8, 8, 2, 2, 2, 2))    \
+      ->Unit(benchmark::kMicrosecond);                                                  \
+  BENCHMARK_CAPTURE(bm, n16_c32_32x32_k3s1, geometry(16, 32, 32, 32, 3, 3, 1, 1))       \
+      ->Unit(benchmark::kMicrosecond);                                                  \
+  BENCHMARK_CAPTURE(bm, pool1d_n32_c64_l200_k2s2, geometry(32, 64, 1, 200, 1, 2, 1, 2)) \
+      ->Unit(benchmark::kMicrosecond)
+SALIENT_POOL_SHAPES(BM_MaxPool2d);
+SALIENT_POOL_SHAPES(BM_AvgPool2d);
+
+}  // namespace
+}  // namespace salient::bench

@@ -1,0 +1,104 @@
+// Every pooling variant (maxpool2d_forward, avgpool2d_forward of kernels_for(isa) for each SIMD ISA
+// this CPU runs) against the scalar reference on geometries covering stride 1 (contiguous loads)
+// and 2-3 (gathers), rows shorter than, equal to and longer than one vector (tails), 1-D pools
+// (H = 1), a window covering the whole input, and batches of planes. Inputs are quantised to
+// quarters so windows hold ties (the first maximum must win), with NaN, ±inf and −0 sprinkled in
+// (a NaN wins and propagates, as in PyTorch). Both kernels do the reference's operations in its
+// order, so the check is bit-identical values and identical argmax indices (no tolerance), and
+// sentinels after every output must survive.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "salient/isa.h"
+#include "salient/kernels.h"
+#include "salient/random.h"
+
+namespace salient {
+namespace {
+
+constexpr float kSentinel = -777.0f;
+constexpr int kTail = 5;  // sentinel values after every output
+
+std::vector<const KernelTable*> simd_tables() {
+  std::vector<const KernelTable*> tables;
+  for (Isa isa : kAllIsas)
+    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
+  return tables;
+}
+
+struct Case {
+  int n, c, h, w, kh, kw, sh, sw;
+};
+
+Pool2dGeometry geometry(const Case& c) {
+  return {
+      c.n, c.c, c.h, c.w, c.kh, c.kw, c.sh, c.sw, (c.h - c.kh) / c.sh + 1, (c.w - c.kw) / c.sw + 1};
+}
+
+std::vector<float> input(const Pool2dGeometry& g, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> x(size_t(g.n) * g.c * g.h * g.w);
+  for (float& v : x) v = std::round(rng.uniform(-2.0f, 2.0f) * 4.0f) / 4.0f;  // ties
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(), -0.0f};
+  for (size_t i = 0; i < x.size(); i += 37) x[i] = specials[(i / 37) % 4];
+  return x;
+}
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+void check(const Case& c) {
+  const Pool2dGeometry g = geometry(c);
+  SCOPED_TRACE(testing::Message() << "n=" << c.n << " c=" << c.c << " " << c.h << "x" << c.w
+                                  << " k=" << c.kh << "x" << c.kw << " s=" << c.sh << "x" << c.sw);
+  const std::vector<float> x = input(g, uint64_t(c.h) * 131 + uint64_t(c.w) * 7 + uint64_t(c.sw));
+  const size_t outputs = size_t(g.n) * g.c * g.oh * g.ow;
+  const KernelTable& ref = reference_kernels();
+  std::vector<float> max_want(outputs), avg_want(outputs);
+  std::vector<int32_t> arg_want(outputs);
+  ref.maxpool2d_forward(g, x.data(), max_want.data(), arg_want.data());
+  ref.avgpool2d_forward(g, x.data(), avg_want.data());
+  for (const KernelTable* t : simd_tables()) {
+    SCOPED_TRACE(t->isa);
+    std::vector<float> max_got(outputs + kTail, kSentinel), avg_got(outputs + kTail, kSentinel);
+    std::vector<int32_t> arg_got(outputs + kTail, -7);
+    t->maxpool2d_forward(g, x.data(), max_got.data(), arg_got.data());
+    t->avgpool2d_forward(g, x.data(), avg_got.data());
+    for (size_t k = 0; k < outputs; ++k) {
+      ASSERT_TRUE(same_bits(max_got[k], max_want[k]))
+          << "max y[" << k << "] " << max_got[k] << " vs " << max_want[k];
+      ASSERT_EQ(arg_got[k], arg_want[k]) << "argmax[" << k << "]";
+      ASSERT_TRUE(same_bits(avg_got[k], avg_want[k]) ||
+                  (std::isnan(avg_got[k]) && std::isnan(avg_want[k])))
+          << "avg y[" << k << "] " << avg_got[k] << " vs " << avg_want[k];
+    }
+    for (size_t k = outputs; k < outputs + kTail; ++k) {
+      ASSERT_EQ(max_got[k], kSentinel) << "write past y";
+      ASSERT_EQ(avg_got[k], kSentinel) << "write past y";
+      ASSERT_EQ(arg_got[k], -7) << "write past argmax";
+    }
+  }
+}
+
+TEST(PoolVariants, MatchReferenceBitForBit) {
+  const Case cases[] = {
+      {32, 16, 8, 8, 2, 2, 2, 2},  // digits-cnn's pool: stride 2 (gathers)
+      {2, 3, 9, 9, 3, 3, 1, 1},    // stride 1 (loads), 7 outputs a row
+      {1, 2, 20, 37, 3, 3, 1, 1},  // 35 outputs a row: two 16-vectors and a tail
+      {1, 2, 11, 40, 3, 2, 3, 2},  // mixed strides, 20 outputs a row
+      {2, 1, 5, 16, 1, 1, 1, 1},   // 1×1 window, exactly one 16-vector
+      {1, 3, 6, 6, 6, 6, 1, 1},    // the window covers the whole input
+      {3, 4, 1, 50, 1, 3, 1, 1},   // maxpool1d / avgpool1d, kernel 3 stride 1
+      {3, 4, 1, 51, 1, 2, 1, 2},   // 1-D kernel 2 stride 2
+      {1, 1, 1, 8, 1, 8, 1, 8},    // one output
+  };
+  for (const Case& c : cases) check(c);
+}
+
+}  // namespace
+}  // namespace salient
