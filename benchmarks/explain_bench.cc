@@ -157,8 +157,12 @@ void BM_Explain(benchmark::State& state, const salient::explain::Method* method,
   request.seed = 1;
   request.baselines = c->baselines.data();
   request.baselines_shape = batch_shape(c->sample, kBaselineRows);
-  std::vector<float> attributions(
-      static_cast<size_t>(salient::explain::output_shape(*method, request.shape).numel()));
+  const salient::Result<Shape> out_shape = salient::explain::output_shape(*method, request);
+  if (!out_shape.ok()) {
+    state.SkipWithError(out_shape.status().message());
+    return;
+  }
+  std::vector<float> attributions(static_cast<size_t>(out_shape->numel()));
   salient::Arena arena;
   for (auto _ : state) {
     arena.reset();
