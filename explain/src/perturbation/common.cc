@@ -36,17 +36,22 @@ Status Evaluator::init(const Request& r, const char* method) {
   if (!baseline_) zeros_ = arena_.allocate_zeroed_floats(static_cast<size_t>(d_));
   if (!fx_ || !target_ || (!baseline_ && !zeros_)) return out_of_memory(0);
 
-  // The arena use of a forward is affine in its rows, fixed + rows·per_row. Measured at 16 and 32
-  // rows (a multiple of 16 float rows needs no 64-byte rounding slack). When 32 rows would not fit
-  // the budget or the arena, one row's whole use counts as per_row (an over-estimate).
+  // The arena use of a forward is affine in its rows, fixed + rows·per_row. One row's whole use
+  // counting as per_row over-estimates it; that is kept when it still allows chunks of
+  // kEnoughRows rows (then a finer estimate would only make huge chunks larger, at the price of
+  // 48 rows of measuring forwards, which dominate the cost of small explanations). Otherwise it is
+  // measured at 16 and 32 rows (a multiple of 16 float rows needs no 64-byte rounding slack), when
+  // 32 rows fit the budget.
+  constexpr int64_t kEnoughRows = 4096;
   const Arena::Mark before = arena_.mark();
   size_t one = 0, sixteen = 0, thirty_two = 0;
   SALIENT_RETURN_IF_ERROR(forward_bytes(1, &one));
   forward_fixed_ = 0;
   forward_row_ = one;
+  reserve(0, 0);
   const size_t input_row = static_cast<size_t>(d_) * sizeof(float);
   const bool fits = 32 * (one + input_row) <= batch_budget_bytes();
-  if (fits && forward_bytes(16, &sixteen).ok() && forward_bytes(32, &thirty_two).ok() &&
+  if (chunk_ < kEnoughRows && fits && forward_bytes(16, &sixteen).ok() && forward_bytes(32, &thirty_two).ok() &&
       thirty_two >= sixteen) {
     forward_row_ = (thirty_two - sixteen) / 16;
     forward_fixed_ = sixteen - 16 * forward_row_;

@@ -21,7 +21,8 @@ namespace salient::explain::perturbation {
 /// Evaluates the model on perturbed inputs and reads each row's target logit, in the caller's
 /// arena. init() runs the unperturbed forward on x, checks that the output is [N, C], fixes each
 /// sample's target column (the request's, or the argmax of f(x)) and sizes the chunks: the arena
-/// use of a forward is measured at 16 and 32 rows, and a chunk holds as many rows (a multiple of
+/// use of a forward is estimated from one row (measured at 16 and 32 rows where that estimate
+/// gives chunks under 4096 rows), and a chunk holds as many rows (a multiple of
 /// 16) as fit batch_budget_bytes(): input copy, forward temporaries, bookkeeping and what the
 /// caller reserve()s; at most the free space of a user-buffer arena.
 class Evaluator {
