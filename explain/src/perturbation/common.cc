@@ -38,11 +38,12 @@ Status Evaluator::init(const Request& r, const char* method) {
 
   // The arena use of a forward is affine in its rows, fixed + rows·per_row. One row's whole use
   // counting as per_row over-estimates it; that is kept when it still allows chunks of
-  // kEnoughRows rows (then a finer estimate would only make huge chunks larger, at the price of
-  // 48 rows of measuring forwards, which dominate the cost of small explanations). Otherwise it is
+  // kEnoughRows rows (a full set of GEMM row tiles: a finer estimate would only make big chunks
+  // larger, at the price of 48 rows of measuring forwards, which can cost more than a small
+  // explanation itself, e.g. a GRU over 200 steps). Otherwise it is
   // measured at 16 and 32 rows (a multiple of 16 float rows needs no 64-byte rounding slack), when
   // 32 rows fit the budget.
-  constexpr int64_t kEnoughRows = 4096;
+  constexpr int64_t kEnoughRows = 64;
   const Arena::Mark before = arena_.mark();
   size_t one = 0, sixteen = 0, thirty_two = 0;
   SALIENT_RETURN_IF_ERROR(forward_bytes(1, &one));

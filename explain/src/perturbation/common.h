@@ -22,7 +22,7 @@ namespace salient::explain::perturbation {
 /// arena. init() runs the unperturbed forward on x, checks that the output is [N, C], fixes each
 /// sample's target column (the request's, or the argmax of f(x)) and sizes the chunks: the arena
 /// use of a forward is estimated from one row (measured at 16 and 32 rows where that estimate
-/// gives chunks under 4096 rows), and a chunk holds as many rows (a multiple of
+/// gives chunks under 64 rows), and a chunk holds as many rows (a multiple of
 /// 16) as fit batch_budget_bytes(): input copy, forward temporaries, bookkeeping and what the
 /// caller reserve()s; at most the free space of a user-buffer arena.
 class Evaluator {
