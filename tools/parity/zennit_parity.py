@@ -17,7 +17,25 @@ tools/export_torch.export_sequential, runs `salient explain` on it and compares 
   in float64 on a float64 copy of the net, and a third Zennit float32's own distance from it: the
   ε rule amplifies float32 rounding of z by R/z, so where relevance reaches a pre-activation near
   0 (a batchnorm after a ReLU gives dead units relevance) any float32 implementation is that far
-  from the exact value, whichever way its rounding happened to fall.
+  from the exact value, whichever way its rounding happened to fall. A small "ref f32" does not
+  make a larger "vs f64" a rule difference: it can mean Zennit's float32 rounding fell luckily.
+* Seed 0's rows over 1e-5 are that float32 floor, not a rule difference
+  (tools/parity/zennit_layer_diff.py NET prints (1) and (2); (3) was fitted by hand): lrp-epsilon
+  and the three composites (ε on its first Linear) on mlp-bn-after-relu (1.49e-5 vs Zennit f32,
+  1.50e-5 vs f64, ref f32 7.6e-8) and lrp-epsilon on cnn2d-bn-after-pool (2.4e-5, 1.3e-5, ref f32
+  1.1e-5). (1) Ours read with `--set relevance_at=NAME` at every layer's output (l2, b1, r1, l1; l1,
+  f, b1, p1, r1, c1) is ≤ 2.2e-7 from Zennit's (its output gradients under the composite): the whole
+  gap opens at the first layer's ε step. (2) That step redone in float64 from *our* relevance at the
+  first layer's output is 4.3e-8 (MLP) and 1.2e-7 (CNN) from Zennit float64. (3) The gap is one unit
+  each: sample 2, unit 2 of l1 with z = 4.8457091e-4 summed from terms up to 0.234 (Σ|terms|/|z| =
+  1121, R/z = −28.9), and sample 0, channel 1, (0, 4) of c1 with z = 9.340033e-4 (Σ|terms|/|z| =
+  937, R/z = 24.2). Fitting that one z to the input relevance leaves ≤ 8.4e-8 and gives the z each
+  float32 run used: ours 4.8456338e-4 (rel −1.55e-5, −7.5e-9 absolute = half an ulp of 0.234) and
+  Zennit's 4.8457086e-4 (rel −1.0e-7: torch's sgemm happened to return the correctly rounded sum) on
+  the MLP; ours 9.340156e-4 (+1.3e-5) and Zennit's 9.339931e-4 (−1.1e-5) on the CNN. Both are well
+  inside the float32 summation bound n·u·Σ|terms|/|z| (4.7e-4 for n = 7, 1.1e-3 for n = 19). The
+  stabiliser sign (+ε for z ≥ 0, Zennit's (z == 0) + sign(z)), the batchnorm Pass and the y_c seed
+  all match: (1) and (2) would show otherwise (a missing or flipped ε moves the MLP row by ≥ 2e-3).
 * Captum (`--set convention=captum`, the default): LRP with EpsilonRule (default), GammaRule or
   Alpha1_Beta0_Rule on every Linear/Conv2d (nn.Flatten gets an EpsilonRule, Captum has no default
   for it). Metric: the largest per-sample sum of |ours − captum| (Captum's own test convention);
