@@ -15,7 +15,6 @@
 
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -34,6 +33,10 @@ constexpr int kChannelTileOutputs = 8;
 constexpr int64_t kChannelTileMinTaps = 32;
 // Zeros after the padded image: a channel tile's last outputs past ow read up to 7 floats beyond.
 constexpr int64_t kSlack = 16;
+
+// Not std::min: an inline library template compiled here could serve baseline callers
+// (docs/kernels.md, "Own translation units, own flags").
+int64_t lesser(int64_t a, int64_t b) { return a < b ? a : b; }
 
 bool row_tiles(const Conv2dGeometry& g) { return g.ow >= kLanes; }
 
@@ -159,12 +162,12 @@ void row_tiles_block(const Conv2dGeometry& g, const Layout& l, const Packed& pk,
   const int64_t plane = int64_t{g.oh} * g.ow;
   const int per_row = (g.ow + kLanes - 1) / kLanes;
   const int64_t count = int64_t{g.oh} * per_row;
-  const int rows = static_cast<int>(std::min<int64_t>(l.width, g.c_out - blk * l.width));
+  const int rows = static_cast<int>(lesser(l.width, g.c_out - blk * l.width));
   const float* wk = pk.wk + blk * l.K * l.width;
   const float* bias = pk.bk + blk * l.width;
   float* yb = yn + blk * l.width * plane;
   for (int64_t s = 0; s < count; s += kTileVectors) {
-    const int nv = static_cast<int>(std::min<int64_t>(kTileVectors, count - s));
+    const int nv = static_cast<int>(lesser(kTileVectors, count - s));
     const float* x[kTileVectors];
     float* y[kTileVectors];
     __mmask16 lanes[kTileVectors];
@@ -172,7 +175,7 @@ void row_tiles_block(const Conv2dGeometry& g, const Layout& l, const Packed& pk,
       const int64_t i = (s + v) / per_row, j = (s + v) % per_row * kLanes;
       x[v] = pk.xp + i * l.wp + j;
       y[v] = yb + i * g.ow + j;
-      lanes[v] = static_cast<__mmask16>((1u << std::min<int64_t>(kLanes, g.ow - j)) - 1);
+      lanes[v] = static_cast<__mmask16>((1u << lesser(kLanes, g.ow - j)) - 1);
     }
     if (nv == 3)
       row_tile<3>(wk, bias, pk.off, l.K, x, y, lanes, rows, plane);
@@ -189,15 +192,15 @@ void channel_tiles_group(const Conv2dGeometry& g, const Layout& l, const Packed&
                          float* yn) {
   const int64_t plane = int64_t{g.oh} * g.ow;
   const int64_t v0 = grp * kTileVectors;
-  const int nc = static_cast<int>(std::min<int64_t>(kTileVectors, l.blocks - v0));
-  const int rows = static_cast<int>(std::min<int64_t>(nc * kLanes, g.c_out - v0 * kLanes));
+  const int nc = static_cast<int>(lesser(kTileVectors, l.blocks - v0));
+  const int rows = static_cast<int>(lesser(nc * kLanes, g.c_out - v0 * kLanes));
   const int64_t stride = l.K * kLanes;
   const float* wk = pk.wk + v0 * stride;
   const float* bias = pk.bk + v0 * kLanes;
   float* yg = yn + v0 * kLanes * plane;
   for (int i = 0; i < g.oh; ++i)
     for (int j = 0; j < g.ow; j += kChannelTileOutputs) {
-      const int count = std::min(kChannelTileOutputs, g.ow - j);
+      const int count = static_cast<int>(lesser(kChannelTileOutputs, g.ow - j));
       const float* xr = pk.xp + i * l.wp + j;
       float* y = yg + int64_t{i} * g.ow + j;
       if (nc == 3)
@@ -237,7 +240,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const float* x, const float*
     float* xp = reinterpret_cast<float*>(off + l.K);
     pack_weights(g, l, w, b, wk, bk);
     tap_offsets(g, l, off);
-    std::fill(xp, xp + l.padded, 0.0f);
+    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(l.padded));  // 0.0f is all zero bits
     const Packed pk{wk, bk, off, xp};
     for (int64_t unit = begin, padded = -1; unit < end; ++unit) {
       const int64_t n = unit / groups;
