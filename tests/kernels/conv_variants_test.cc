@@ -83,11 +83,14 @@ const Case kCases[] = {
     {1, 3, 6, 21, 7, 2, 4, 1, 1, 0, 1},     // even non-square kernel, padding only along w
     {1, 1, 3, 18, 1, 3, 3, 1, 1, 0, 0},     // no padding, one channel in and out, one row out
     {1, 2, 1, 40, 3, 1, 3, 1, 1, 0, 1},     // conv1d
-    // Its channel tiles (ow < 16, K >= 32): 3 vectors of 16 channels × runs of 8 outputs of a row.
-    {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // 16 + 4 channels
-    {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // runs of 8 + 3 outputs; 4 vectors: 3 + 1 (2 channels)
-    {1, 5, 6, 7, 33, 3, 3, 1, 1, 0, 0},     // a row of 5 outputs, no padding
-    {1, 12, 1, 9, 5, 1, 3, 1, 1, 0, 1},     // conv1d
+    // Its channel tiles (ow = 8, K >= 64): 3 vectors of 16 channels × the 8 outputs of a row.
+    {2, 8, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // 16 + 4 channels
+    {1, 8, 6, 10, 50, 3, 3, 1, 1, 0, 0},    // no padding; 4 vectors: 3 + 1 (2 channels)
+    {1, 7, 5, 8, 9, 3, 5, 1, 1, 1, 2},      // non-square kernel, 9 channels
+    {1, 32, 1, 8, 5, 1, 3, 1, 1, 0, 1},     // conv1d
+    {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // rows of 8 but K = 36 < 64: im2col
+    {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11: im2col
+    {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5: im2col
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
@@ -194,7 +197,7 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
                         {1, 5, 18, 17, 20, 3, 3, 1, 1, 1, 1},  // one image, channel blocks split
-                        {1, 9, 7, 7, 40, 3, 3, 1, 1, 1, 1},    // one image, channel tiles
+                        {1, 9, 7, 8, 40, 3, 3, 1, 1, 1, 1},    // one image, channel tiles
                         {3, 48, 12, 12, 40, 1, 1, 1, 1, 0, 0}};
   for (const KernelTable* k : simd_tables()) {
     for (const Case& c : cases) {

@@ -383,7 +383,7 @@ constexpr ConvGemm kGemmAvx512{sgemm__avx512_14x32, sgemm_fused__avx512_14x32};
 constexpr ConvGemm kGemmAvx2{sgemm__avx2_6x16, sgemm_fused__avx2_6x16};
 }  // namespace
 
-// Stride 1 (rows of at least 16 outputs or at least 32 taps): the direct kernel; else im2col.
+// Most stride-1 geometries (avx512::conv_direct_serves): the direct kernel; else im2col.
 void conv2d_forward__avx512(const Conv2dGeometry& g, const float* x, const float* w, const float* b,
                             float* y) {
   if (avx512::conv_direct_serves(g))

@@ -7,7 +7,7 @@
 // block of channels are contiguous. Two tile shapes, 24 zmm accumulators each:
 //   row tile (ow ≥ 16):     8 channels × 3 vectors of 16 outputs of a row; per tap, 3 vector
 //                           loads of xp and 8 broadcast weights (width 8);
-//   channel tile (ow < 16): 3 vectors of 16 channels × 8 outputs of a row; per tap, 3 vector
+//   channel tile (ow = 8):  3 vectors of 16 channels × the 8 outputs of a row; per tap, 3 vector
 //                           loads of W and 8 broadcast values of xp (width 16), the outputs
 //                           transposed into y at the end.
 // Each output is summed over k in order from its bias, whatever the tile or thread.
@@ -28,17 +28,18 @@ constexpr int kLanes = 16;
 constexpr int kTileVectors = 3;  // vectors (of outputs or of channels) per tile
 constexpr int kRowTileChannels = 8;
 constexpr int kChannelTileOutputs = 8;
-// The channel tile's transpose costs about as much as 8 × 32 taps' FMAs: with fewer taps the SGEMM
-// wins (digits-cnn's 1→16 layer, K = 9: 13 % of peak direct, 18 % through im2col).
-constexpr int64_t kChannelTileMinTaps = 32;
-// Zeros after the padded image: a channel tile's last outputs past ow read up to 7 floats beyond.
-constexpr int64_t kSlack = 16;
+// The channel tile's transpose outweighs its FMAs below about 64 taps: one thread, 8×8 images,
+// K = 36 ran 7 % slower than through im2col, K = 72 20 % faster (docs/kernels.md).
+constexpr int64_t kChannelTileMinTaps = 64;
 
 // Not std::min: an inline library template compiled here could serve baseline callers
 // (docs/kernels.md, "Own translation units, own flags").
 int64_t lesser(int64_t a, int64_t b) { return a < b ? a : b; }
 
 bool row_tiles(const Conv2dGeometry& g) { return g.ow >= kLanes; }
+// Other rows below 16 outputs would leave part of a channel tile idle (10 = 8 + 2 outputs ran 23 %
+// slower than im2col).
+bool channel_tiles(const Conv2dGeometry& g) { return g.ow == kChannelTileOutputs; }
 
 // The pieces of the workspace: packed W, packed bias, tap offsets (int32, as many floats), padded
 // image.
@@ -50,7 +51,7 @@ struct Layout {
         blocks((g.c_out + width - 1) / width),
         hp(int64_t{g.h} + 2 * g.ph),
         wp(int64_t{g.w} + 2 * g.pw),
-        padded(int64_t{g.c_in} * hp * wp + kSlack) {}
+        padded(int64_t{g.c_in} * hp * wp) {}
   int64_t floats() const { return blocks * width * (K + 1) + K + padded; }
 };
 
@@ -85,12 +86,12 @@ void row_tile(const float* wk, const float* bias, const int32_t* off, int64_t K,
       for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(y[v] + r * plane, lanes[v], acc[r][v]);
 }
 
-// acc[p][c] = bias[16c + lane] + Σ_k wk[c][k][lane] · xr[off[k] + p] for outputs p of a row (the
-// vectors c of W are `stride` floats apart), then y[(16c + lane)·plane + p] for the first `rows`
-// channels and `count` outputs, through a transpose in a stack buffer.
+// acc[p][c] = bias[16c + lane] + Σ_k wk[c][k][lane] · xr[off[k] + p] for the 8 outputs p of a row
+// (the vectors c of W are `stride` floats apart), then y[(16c + lane)·plane + p] for the first
+// `rows` channels, through a transpose in a stack buffer.
 template <int NC>
 void channel_tile(const float* wk, int64_t stride, const float* bias, const int32_t* off, int64_t K,
-                  const float* xr, float* y, int count, int rows, int64_t plane) {
+                  const float* xr, float* y, int rows, int64_t plane) {
   constexpr int P = kChannelTileOutputs;
   __m512 acc[P][NC];
 #pragma GCC unroll 8
@@ -116,9 +117,8 @@ void channel_tile(const float* wk, int64_t stride, const float* bias, const int3
     for (int c = 0; c < NC; ++c) _mm512_store_ps(&t[p][c * kLanes], acc[p][c]);
   const __m256i column =
       _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(NC * kLanes));
-  const __mmask8 outputs = static_cast<__mmask8>((1u << count) - 1);
   for (int o = 0; o < rows; ++o)
-    _mm256_mask_storeu_ps(y + o * plane, outputs, _mm256_i32gather_ps(&t[0][o], column, 4));
+    _mm256_storeu_ps(y + o * plane, _mm256_i32gather_ps(&t[0][o], column, 4));
 }
 
 // wk[blk][k][r] = W[blk·width + r, k] and bk[o] = b[o] (0 past c_out or without b).
@@ -186,8 +186,8 @@ void row_tiles_block(const Conv2dGeometry& g, const Layout& l, const Packed& pk,
   }
 }
 
-// Channel tiles for the 3 channel vectors from vector 3·grp (fewer at the end) of one image: each
-// output row in runs of 8 outputs (the last one short).
+// Channel tiles for the 3 channel vectors from vector 3·grp (fewer at the end) of one image, one
+// per output row.
 void channel_tiles_group(const Conv2dGeometry& g, const Layout& l, const Packed& pk, int64_t grp,
                          float* yn) {
   const int64_t plane = int64_t{g.oh} * g.ow;
@@ -198,18 +198,16 @@ void channel_tiles_group(const Conv2dGeometry& g, const Layout& l, const Packed&
   const float* wk = pk.wk + v0 * stride;
   const float* bias = pk.bk + v0 * kLanes;
   float* yg = yn + v0 * kLanes * plane;
-  for (int i = 0; i < g.oh; ++i)
-    for (int j = 0; j < g.ow; j += kChannelTileOutputs) {
-      const int count = static_cast<int>(lesser(kChannelTileOutputs, g.ow - j));
-      const float* xr = pk.xp + i * l.wp + j;
-      float* y = yg + int64_t{i} * g.ow + j;
-      if (nc == 3)
-        channel_tile<3>(wk, stride, bias, pk.off, l.K, xr, y, count, rows, plane);
-      else if (nc == 2)
-        channel_tile<2>(wk, stride, bias, pk.off, l.K, xr, y, count, rows, plane);
-      else
-        channel_tile<1>(wk, stride, bias, pk.off, l.K, xr, y, count, rows, plane);
-    }
+  for (int i = 0; i < g.oh; ++i) {
+    const float* xr = pk.xp + i * l.wp;
+    float* y = yg + int64_t{i} * g.ow;
+    if (nc == 3)
+      channel_tile<3>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+    else if (nc == 2)
+      channel_tile<2>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+    else
+      channel_tile<1>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+  }
 }
 
 }  // namespace
@@ -217,7 +215,7 @@ void channel_tiles_group(const Conv2dGeometry& g, const Layout& l, const Packed&
 bool conv_direct_serves(const Conv2dGeometry& g) {
   if (g.sh != 1 || g.sw != 1) return false;
   const Layout l(g);
-  if (!row_tiles(g) && l.K < kChannelTileMinTaps) return false;
+  if (!row_tiles(g) && !(channel_tiles(g) && l.K >= kChannelTileMinTaps)) return false;
   // Tap offsets are int32.
   return l.padded < (int64_t{1} << 31) && l.floats() <= static_cast<int64_t>(kConvWorkspaceFloats);
 }

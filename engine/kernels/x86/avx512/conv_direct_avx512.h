@@ -6,8 +6,8 @@
 
 namespace salient::kern::avx512 {
 
-/// Whether conv2d_forward_direct serves g: stride 1, rows of at least 16 outputs or at least 32
-/// taps (c_in·kh·kw), and its buffers fit the workspace.
+/// Whether conv2d_forward_direct serves g: stride 1, rows of at least 16 outputs (or of exactly 8,
+/// with at least 64 taps c_in·kh·kw), and its buffers fit the workspace.
 bool conv_direct_serves(const Conv2dGeometry& g);
 
 /// y = conv(x, w) + b for a geometry conv_direct_serves accepts (b may be null).
