@@ -88,6 +88,8 @@ const Case kCases[] = {
     {1, 8, 6, 10, 50, 3, 3, 1, 1, 0, 0},    // no padding; 4 vectors: 3 + 1 (2 channels)
     {1, 7, 5, 8, 9, 3, 5, 1, 1, 1, 2},      // non-square kernel, 9 channels
     {1, 32, 1, 8, 5, 1, 3, 1, 1, 0, 1},     // conv1d
+    {1, 6, 8, 8, 17, 5, 3, 1, 1, 2, 1},     // 2 kernel rows in the padding at the top and bottom
+    {1, 10, 2, 8, 16, 5, 3, 1, 1, 2, 1},    // an image shorter than the kernel
     {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // rows of 8 but K = 36 < 64: im2col
     {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11: im2col
     {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5: im2col

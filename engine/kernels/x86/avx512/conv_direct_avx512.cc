@@ -9,7 +9,8 @@
 //                           loads of xp and 8 broadcast weights (width 8);
 //   channel tile (ow = 8):  3 vectors of 16 channels × the 8 outputs of a row; per tap, 3 vector
 //                           loads of W and 8 broadcast values of xp (width 16), the outputs
-//                           transposed into y at the end.
+//                           transposed into y at the end; taps of kernel rows that fall in the
+//                           vertical padding are skipped.
 // Each output is summed over k in order from its bias, whatever the tile or thread.
 #include "x86/avx512/conv_direct_avx512.h"
 
@@ -86,28 +87,37 @@ void row_tile(const float* wk, const float* bias, const int32_t* off, int64_t K,
       for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(y[v] + r * plane, lanes[v], acc[r][v]);
 }
 
+// The taps of an output row that read inside the image: `count` runs of `length` taps, the first
+// from `first`, each `step` after the last (one run of all K when no tap falls in the padding).
+struct TapRuns {
+  int64_t first, length, step, count;
+};
+
 // acc[p][c] = bias[16c + lane] + Σ_k wk[c][k][lane] · xr[off[k] + p] for the 8 outputs p of a row
-// (the vectors c of W are `stride` floats apart), then y[(16c + lane)·plane + p] for the first
-// `rows` channels, through a transpose in a stack buffer.
+// over the taps k of `taps` (the vectors c of W are `stride` floats apart), then
+// y[(16c + lane)·plane + p] for the first `rows` channels, through a transpose in a stack buffer.
 template <int NC>
-void channel_tile(const float* wk, int64_t stride, const float* bias, const int32_t* off, int64_t K,
-                  const float* xr, float* y, int rows, int64_t plane) {
+void channel_tile(const float* wk, int64_t stride, const float* bias, const int32_t* off,
+                  const TapRuns& taps, const float* xr, float* y, int rows, int64_t plane) {
   constexpr int P = kChannelTileOutputs;
   __m512 acc[P][NC];
 #pragma GCC unroll 8
   for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
     for (int c = 0; c < NC; ++c) acc[p][c] = _mm512_loadu_ps(bias + c * kLanes);
-  for (int64_t k = 0; k < K; ++k, wk += kLanes) {
-    const float* xk = xr + off[k];
-    __m512 wv[NC];
+  for (int64_t run = 0, k0 = taps.first; run < taps.count; ++run, k0 += taps.step) {
+    const float* wr = wk + k0 * kLanes;
+    for (int64_t k = k0; k < k0 + taps.length; ++k, wr += kLanes) {
+      const float* xk = xr + off[k];
+      __m512 wv[NC];
 #pragma GCC unroll 4
-    for (int c = 0; c < NC; ++c) wv[c] = _mm512_loadu_ps(wk + c * stride);
+      for (int c = 0; c < NC; ++c) wv[c] = _mm512_loadu_ps(wr + c * stride);
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) {
-      const __m512 xb = _mm512_set1_ps(xk[p]);
+      for (int p = 0; p < P; ++p) {
+        const __m512 xb = _mm512_set1_ps(xk[p]);
 #pragma GCC unroll 4
-      for (int c = 0; c < NC; ++c) acc[p][c] = _mm512_fmadd_ps(xb, wv[c], acc[p][c]);
+        for (int c = 0; c < NC; ++c) acc[p][c] = _mm512_fmadd_ps(xb, wv[c], acc[p][c]);
+      }
     }
   }
   alignas(64) float t[P][NC * kLanes];
@@ -199,14 +209,20 @@ void channel_tiles_group(const Conv2dGeometry& g, const Layout& l, const Packed&
   const float* bias = pk.bk + v0 * kLanes;
   float* yg = yn + v0 * kLanes * plane;
   for (int i = 0; i < g.oh; ++i) {
+    // Only the kernel rows u that read inside the image, 0 ≤ i + u − ph < h: the taps of the others
+    // read zeros (at 8×8 with padding 1, a twelfth of all taps; skipping them ran 7-8 % faster).
+    const int u0 = g.ph > i ? g.ph - i : 0, u1 = g.h + g.ph - i < g.kh ? g.h + g.ph - i : g.kh;
+    TapRuns taps{0, l.K, 0, 1};
+    if (u0 > 0 || u1 < g.kh)
+      taps = {int64_t{u0} * g.kw, int64_t{u1 - u0} * g.kw, int64_t{g.kh} * g.kw, g.c_in};
     const float* xr = pk.xp + i * l.wp;
     float* y = yg + int64_t{i} * g.ow;
     if (nc == 3)
-      channel_tile<3>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+      channel_tile<3>(wk, stride, bias, pk.off, taps, xr, y, rows, plane);
     else if (nc == 2)
-      channel_tile<2>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+      channel_tile<2>(wk, stride, bias, pk.off, taps, xr, y, rows, plane);
     else
-      channel_tile<1>(wk, stride, bias, pk.off, l.K, xr, y, rows, plane);
+      channel_tile<1>(wk, stride, bias, pk.off, taps, xr, y, rows, plane);
   }
 }
 
