@@ -198,8 +198,9 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
   const Case cases[] = {{16, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1},
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
-                        {1, 5, 18, 17, 20, 3, 3, 1, 1, 1, 1},  // one image, channel blocks split
-                        {1, 9, 7, 8, 40, 3, 3, 1, 1, 1, 1},    // one image, channel tiles
+                        // One image (>= 2 MFLOP a thread): row tiles' blocks, channel tiles' groups
+                        {1, 32, 20, 17, 40, 3, 3, 1, 1, 1, 1},
+                        {1, 64, 12, 8, 100, 3, 3, 1, 1, 1, 1},
                         {3, 48, 12, 12, 40, 1, 1, 1, 1, 0, 0}};
   for (const KernelTable* k : simd_tables()) {
     for (const Case& c : cases) {

@@ -32,6 +32,8 @@ constexpr int kChannelTileOutputs = 8;
 // The channel tile's transpose outweighs its FMAs below about 64 taps: one thread, 8×8 images,
 // K = 36 ran 7 % slower than through im2col, K = 72 20 % faster (docs/kernels.md).
 constexpr int64_t kChannelTileMinTaps = 64;
+// Below this many FLOPs per thread, waking the workers costs more than they save (as in the SGEMM).
+constexpr double kFlopsPerThread = 2e6;
 
 // Not std::min: an inline library template compiled here could serve baseline callers
 // (docs/kernels.md, "Own translation units, own flags").
@@ -245,8 +247,9 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const float* x, const float*
   const int64_t groups = rows ? l.blocks : (l.blocks + kTileVectors - 1) / kTileVectors;
   const int64_t x_image = int64_t{g.c_in} * g.h * g.w, y_image = int64_t{g.c_out} * g.oh * g.ow;
   // The n·groups units go in contiguous ranges to the threads (so a batch of one still uses them
-  // all); each thread packs W into its own workspace once and pads each image of its range once.
-  // No unit's sums depend on the split: results are bit-identical for every thread count.
+  // all, when it has kFlopsPerThread for each); each thread packs W into its own workspace once and
+  // pads each image of its range once. No unit's sums depend on the split: results are
+  // bit-identical for every thread count.
   auto run = [&](int64_t begin, int64_t end) {
     float* wk = conv_workspace();
     float* bk = wk + l.blocks * l.width * l.K;
@@ -269,7 +272,8 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const float* x, const float*
     }
   };
   const int64_t units = int64_t{g.n} * groups;
-  if (thread_count() > 1)
+  const double flops = 2.0 * g.n * g.c_out * g.oh * g.ow * static_cast<double>(l.K);
+  if (thread_count() > 1 && flops >= kFlopsPerThread * thread_count())
     parallel_for(units, run);
   else
     run(0, units);
