@@ -3,7 +3,8 @@
 // odd geometries (1×1 kernels with and without stride, stride 2 and 3, padding 0/1/2, non-square
 // images and kernels, batch 1 and > 1, one and many channels, images smaller than the kernel where
 // only the padding makes room, conv1d as H = 1, products large enough to split the im2col
-// workspace into column and depth blocks, batches that share one SGEMM); a sentinel after every
+// workspace into column and depth blocks, batches that share one SGEMM, the AVX-512 direct
+// forward's row tiles and channel tiles with their short ends); a sentinel after every
 // output (a write past the end shows) and NaN in the forward output (it must be overwritten, not
 // read); bias and gradients that are null; bit-identical results for 1, 2, 3 and 5 threads.
 //
@@ -74,6 +75,24 @@ const Case kCases[] = {
     {1, 7, 30, 31, 33, 3, 3, 2, 1, 0, 1},   // many outputs, tile edges
     {3, 3, 24, 24, 8, 3, 3, 1, 1, 1, 1},    // P = 576 >= 512: an SGEMM per image, output in place
     {2, 4, 16, 16, 5, 3, 3, 1, 1, 1, 1},    // 2 images of P = 256: col's stride padded off 1 KiB
+    // AVX-512 direct forward, row tiles (stride 1, ow >= 16): 3 vectors of 16 outputs of a row × 8
+    // channels (the last block short), the last vector of a row short.
+    {2, 3, 16, 16, 8, 3, 3, 1, 1, 1, 1},    // ow = 16: a tile's vectors span rows
+    {1, 2, 5, 33, 9, 3, 3, 1, 1, 1, 1},     // ow = 33: 16 + 16 + 1 lanes; 9 channels (8 + 1)
+    {2, 4, 7, 20, 17, 5, 5, 1, 1, 2, 2},    // 5×5, padding 2, 17 channels
+    {1, 3, 6, 21, 7, 2, 4, 1, 1, 0, 1},     // even non-square kernel, padding only along w
+    {1, 1, 3, 18, 1, 3, 3, 1, 1, 0, 0},     // no padding, one channel in and out, one row out
+    {1, 2, 1, 40, 3, 1, 3, 1, 1, 0, 1},     // conv1d
+    // Its channel tiles (ow = 8, K >= 64): 3 vectors of 16 channels × the 8 outputs of a row.
+    {2, 8, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // 16 + 4 channels
+    {1, 8, 6, 10, 50, 3, 3, 1, 1, 0, 0},    // no padding; 4 vectors: 3 + 1 (2 channels)
+    {1, 7, 5, 8, 9, 3, 5, 1, 1, 1, 2},      // non-square kernel, 9 channels
+    {1, 32, 1, 8, 5, 1, 3, 1, 1, 0, 1},     // conv1d
+    {1, 6, 8, 8, 17, 5, 3, 1, 1, 2, 1},     // 2 kernel rows in the padding at the top and bottom
+    {1, 10, 2, 8, 16, 5, 3, 1, 1, 2, 1},    // an image shorter than the kernel
+    {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // rows of 8 but K = 36 < 64: im2col
+    {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11: im2col
+    {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5: im2col
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
@@ -179,6 +198,9 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
   const Case cases[] = {{16, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1},
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
+                        // One image (>= 2 MFLOP a thread): row tiles' blocks, channel tiles' groups
+                        {1, 32, 20, 17, 40, 3, 3, 1, 1, 1, 1},
+                        {1, 64, 12, 8, 100, 3, 3, 1, 1, 1, 1},
                         {3, 48, 12, 12, 40, 1, 1, 1, 1, 0, 0}};
   for (const KernelTable* k : simd_tables()) {
     for (const Case& c : cases) {

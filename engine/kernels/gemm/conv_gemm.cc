@@ -10,22 +10,22 @@
 #include "salient/assert.h"
 #include "salient/threads.h"
 #include "variants.h"
+#include "x86/avx512/conv_direct_avx512.h"
 
 namespace salient::kern {
-namespace {
-
-// A per-thread buffer of kConvWorkspaceFloats floats (one static block without threads).
 #if SALIENT_NO_THREADS
 float* conv_workspace() {
   alignas(64) static float block[kConvWorkspaceFloats];
   return block;
 }
 #else
+namespace {
 struct Workspace {
   float* data = nullptr;
   ~Workspace() { ::operator delete[](data, std::align_val_t{64}); }
 };
 thread_local Workspace t_workspace;
+}  // namespace
 float* conv_workspace() {
   Workspace& ws = t_workspace;
   if (!ws.data)
@@ -34,6 +34,8 @@ float* conv_workspace() {
   return ws.data;
 }
 #endif
+
+namespace {
 
 // The col block: kc rows of K by pc columns of P, kc·pc ≤ kConvWorkspaceFloats. Whole rows of P
 // when they fit at least 64 columns (one SGEMM over all of K per block), else 64 columns and a
@@ -381,9 +383,13 @@ constexpr ConvGemm kGemmAvx512{sgemm__avx512_14x32, sgemm_fused__avx512_14x32};
 constexpr ConvGemm kGemmAvx2{sgemm__avx2_6x16, sgemm_fused__avx2_6x16};
 }  // namespace
 
-void conv2d_forward__avx512_im2col(const Conv2dGeometry& g, const float* x, const float* w,
-                                   const float* b, float* y) {
-  conv2d_forward_gemm(kGemmAvx512, g, x, w, b, y);
+// Most stride-1 geometries (avx512::conv_direct_serves): the direct kernel; else im2col.
+void conv2d_forward__avx512(const Conv2dGeometry& g, const float* x, const float* w, const float* b,
+                            float* y) {
+  if (avx512::conv_direct_serves(g))
+    avx512::conv2d_forward_direct(g, x, w, b, y);
+  else
+    conv2d_forward_gemm(kGemmAvx512, g, x, w, b, y);
 }
 void conv2d_backward_data__avx512_im2col(const Conv2dGeometry& g, const float* gy, const float* w,
                                          float* gx) {

@@ -34,6 +34,10 @@ inline constexpr size_t kConvWorkspaceFloats = size_t{64} * 1024;
 inline constexpr size_t kConvWorkspaceFloats = size_t{512} * 1024;
 #endif
 
+/// This thread's workspace of kConvWorkspaceFloats floats, 64-byte aligned (shared by the conv
+/// kernels of this thread, one at a time).
+float* conv_workspace();
+
 struct ConvGemm {
   decltype(KernelTable::sgemm) sgemm;
   decltype(KernelTable::sgemm_fused) sgemm_fused;
