@@ -6,8 +6,9 @@
 // (digits-cnn's 4-wide pool) take R = ⌊W/ow⌋ whole rows of a plane per vector instead, every tap
 // gathered (one 4-output row per AVX-512 vector, 4 of 16 lanes gathered, had been slower than the
 // reference loop: 44 against 33 µs).
-//   max:  best = first tap; best ← x where x > best or (x is NaN and best is not), with its flat
-//         input index (so the first maximum, and the first NaN, win, as in ref/pool2d_ref.cc)
+//   max:  best = first tap; then for every other tap best ← x where x > best or (x is NaN and best
+//         is not), with its flat input index (so the first maximum, and the first NaN, win, as in
+//         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
 //   avg:  y = (Σ taps, added in the reference's order) · (1/(kh·kw))
 // Both do the reference's operations in its order, so they are bit-identical to it.
 #pragma once
@@ -71,7 +72,7 @@ struct Pool {
       T best = taps(plane, start, cols, adj, m);
       I where = V::add_i(cols, V::set1_i(static_cast<int32_t>(base + start)));
       for (int u = 0; u < g.kh; ++u)
-        for (int v = 0; v < g.kw; ++v) {
+        for (int v = u == 0 ? 1 : 0; v < g.kw; ++v) {  // tap (0, 0) is already best
           const int64_t off = start + int64_t{u} * g.w + v;
           const T xv = taps(plane, off, cols, adj, m);
           const M take = V::better(xv, best);
