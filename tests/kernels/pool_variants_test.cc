@@ -97,12 +97,13 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
       {3, 4, 1, 50, 1, 3, 1, 1},   // maxpool1d / avgpool1d, kernel 3 stride 1
       {3, 4, 1, 51, 1, 2, 1, 2},   // 1-D kernel 2 stride 2
       {1, 1, 1, 8, 1, 8, 1, 8},    // one output
-      // Rows of fewer than W/2 outputs: R = ⌊W/ow⌋ whole rows per vector, every tap gathered.
-      {1, 2, 7, 7, 2, 2, 1, 1},   // 6 outputs a row: 2 rows (12 lanes) per AVX-512 vector
-      {1, 3, 9, 5, 3, 2, 2, 1},   // 4×4 outputs at stride (2, 1): narrow with sw = 1
-      {2, 2, 11, 7, 2, 3, 3, 2},  // 4×3 outputs: 5 rows per AVX-512 vector, a partial run
-      {1, 1, 13, 4, 3, 1, 1, 1},  // 11×4 outputs: AVX-512 runs of 4 rows, a tail of 3
-      {1, 2, 9, 9, 2, 2, 2, 2},   // 4×4 outputs, an unused last input row and column
+      // Rows of fewer than W/2 outputs (at most W/2 at sw > 1): R = ⌊W/ow⌋ rows per vector, gathered.
+      {1, 2, 7, 7, 2, 2, 1, 1},    // 6 outputs a row: 2 rows (12 lanes) per AVX-512 vector
+      {1, 3, 9, 5, 3, 2, 2, 1},    // 4×4 outputs at stride (2, 1): narrow with sw = 1
+      {2, 2, 11, 7, 2, 3, 3, 2},   // 4×3 outputs: 5 rows per AVX-512 vector, a partial run
+      {1, 1, 13, 4, 3, 1, 1, 1},   // 11×4 outputs: AVX-512 runs of 4 rows, a tail of 3
+      {1, 2, 9, 9, 2, 2, 2, 2},    // 4×4 outputs, an unused last input row and column
+      {1, 2, 11, 17, 2, 3, 2, 2},  // 5×8 outputs at stride 2: 2 rows per AVX-512 vector, a tail
   };
   for (const Case& c : cases) check(c);
 }

@@ -2,10 +2,10 @@
 // (pool_avx2.cc and pool_avx512.cc instantiate it in their own translation units; everything here
 // has internal linkage). W adjacent outputs of one output row are computed at once: for each tap
 // (u, v) of the window, in the reference's order, the W inputs x[(i·sh + u)·w + (j·sw + v)] come
-// from one (masked) load when sw = 1, else from a gather. Rows of fewer than W/2 outputs
-// (digits-cnn's 4-wide pool) take R = ⌊W/ow⌋ whole rows of a plane per vector instead, every tap
-// gathered (one 4-output row per AVX-512 vector, 4 of 16 lanes gathered, had been slower than the
-// reference loop: 44 against 33 µs).
+// from one (masked) load when sw = 1, else from a gather. Rows of fewer than W/2 outputs, or of at
+// most W/2 when sw > 1 (digits-cnn's 4-wide pool), take R = ⌊W/ow⌋ whole rows of a plane per vector
+// instead, every tap gathered (one 4-output row per AVX-512 vector, 4 of 16 lanes gathered, had
+// been slower than the reference loop: 44 against 33 µs).
 //   max:  best = first tap; then for every other tap best ← x where x > best or (x is NaN and best
 //         is not), with its flat input index (so the first maximum, and the first NaN, win, as in
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
@@ -27,9 +27,12 @@ struct Pool {
   using M = typename V::M;
   static constexpr int W = V::W;
 
-  // Output rows per vector: R = ⌊W/ow⌋ for rows of fewer than W/2 outputs, else 1 (a row then
-  // takes ⌈ow/W⌉ vectors).
-  static int rows_per_run(const Pool2dGeometry& g) { return 2 * g.ow < W ? W / g.ow : 1; }
+  // Output rows per vector: R = ⌊W/ow⌋ when at least 2 rows fit and the taps are gathered anyway
+  // (sw > 1) or the rows hold fewer than W/2 outputs; else 1 (a row then takes ⌈ow/W⌉ vectors).
+  static int rows_per_run(const Pool2dGeometry& g) {
+    const int fit = W / g.ow;
+    return fit >= 2 && (g.sw > 1 || 2 * g.ow < W) ? fit : 1;
+  }
 
   // The W inputs of tap offset `off` (from the plane start) for the outputs whose window offsets,
   // relative to the run's first output, are `cols`: one load when they are adjacent.
