@@ -97,7 +97,7 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
       {3, 4, 1, 50, 1, 3, 1, 1},   // maxpool1d / avgpool1d, kernel 3 stride 1
       {3, 4, 1, 51, 1, 2, 1, 2},   // 1-D kernel 2 stride 2
       {1, 1, 1, 8, 1, 8, 1, 8},    // one output
-      // Rows of fewer than W/2 outputs (at most W/2 at sw > 1): R = ⌊W/ow⌋ rows per vector, gathered.
+      // Rows of < W/2 outputs (≤ W/2 at sw > 1): R = ⌊W/ow⌋ rows per vector, all gathered.
       {1, 2, 7, 7, 2, 2, 1, 1},    // 6 outputs a row: 2 rows (12 lanes) per AVX-512 vector
       {1, 3, 9, 5, 3, 2, 2, 1},    // 4×4 outputs at stride (2, 1): narrow with sw = 1
       {2, 2, 11, 7, 2, 3, 3, 2},   // 4×3 outputs: 5 rows per AVX-512 vector, a partial run
