@@ -58,6 +58,7 @@ KernelTable table_for(Isa isa) {
 #include "list/conv.inc"
 #include "list/activations.inc"
 #include "list/pool.inc"
+#include "list/batchnorm.inc"
 #undef SALIENT_KERNEL
   return t;
 }

@@ -14,6 +14,7 @@ namespace salient::kern {
 #include "list/conv.inc"
 #include "list/activations.inc"
 #include "list/pool.inc"
+#include "list/batchnorm.inc"
 #undef SALIENT_KERNEL
 
 }  // namespace salient::kern

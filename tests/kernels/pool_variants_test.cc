@@ -1,6 +1,7 @@
 // Every pooling variant (maxpool2d_forward, avgpool2d_forward of kernels_for(isa) for each SIMD ISA
 // this CPU runs) against the scalar reference on geometries covering stride 1 (contiguous loads)
-// and 2-3 (gathers), rows shorter than, equal to and longer than one vector (tails), 1-D pools
+// and 2-3 (gathers), rows shorter than, equal to and longer than one vector (tails), rows of fewer
+// than half a vector (several rows per vector, with partial runs), 1-D pools
 // (H = 1), a window covering the whole input, and batches of planes. Inputs are quantised to
 // quarters so windows hold ties (the first maximum must win), with NaN, ±inf and −0 sprinkled in
 // (a NaN wins and propagates, as in PyTorch). Both kernels do the reference's operations in its
@@ -96,6 +97,13 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
       {3, 4, 1, 50, 1, 3, 1, 1},   // maxpool1d / avgpool1d, kernel 3 stride 1
       {3, 4, 1, 51, 1, 2, 1, 2},   // 1-D kernel 2 stride 2
       {1, 1, 1, 8, 1, 8, 1, 8},    // one output
+      // Rows of < W/2 outputs (≤ W/2 at sw > 1): R = ⌊W/ow⌋ rows per vector, all gathered.
+      {1, 2, 7, 7, 2, 2, 1, 1},    // 6 outputs a row: 2 rows (12 lanes) per AVX-512 vector
+      {1, 3, 9, 5, 3, 2, 2, 1},    // 4×4 outputs at stride (2, 1): narrow with sw = 1
+      {2, 2, 11, 7, 2, 3, 3, 2},   // 4×3 outputs: 5 rows per AVX-512 vector, a partial run
+      {1, 1, 13, 4, 3, 1, 1, 1},   // 11×4 outputs: AVX-512 runs of 4 rows, a tail of 3
+      {1, 2, 9, 9, 2, 2, 2, 2},    // 4×4 outputs, an unused last input row and column
+      {1, 2, 11, 17, 2, 3, 2, 2},  // 5×8 outputs at stride 2: 2 rows per AVX-512 vector, a tail
   };
   for (const Case& c : cases) check(c);
 }

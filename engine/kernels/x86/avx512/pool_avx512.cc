@@ -13,11 +13,7 @@ struct Avx512 {
   using M = __mmask16;
   static constexpr int W = 16;
   static M mask(int lanes) { return static_cast<M>((1u << lanes) - 1); }
-  static I lanes_times(int s) {
-    return _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-        _mm512_set1_epi32(s));
-  }
+  static I load_i(const int32_t* p) { return _mm512_loadu_si512(p); }
   static I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
   static I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
   static T set1(float v) { return _mm512_set1_ps(v); }
