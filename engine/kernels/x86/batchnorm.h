@@ -41,9 +41,9 @@ struct BatchNorm {
       float* yr = y + o * c;
       for (int k = 0; k < c; k += W) {
         const M m = V::mask(lanes(c, k));
-        const T v =
-            V::add(V::mul(V::load(xr + k, m), V::load(scale + k, m)), V::load(shift + k, m));
-        V::store(yr + k, m, v);
+        const T v = V::add(V::mul(V::load_masked(xr + k, m), V::load_masked(scale + k, m)),
+                           V::load_masked(shift + k, m));
+        V::store_masked(yr + k, m, v);
       }
     }
   }
@@ -56,9 +56,9 @@ struct BatchNorm {
       for (int k = 0; k < kb; k += W) {
         const int64_t at = o * c + k0 + k;
         const M m = V::mask(lanes(kb, k));
-        const T g = V::load(gy + at, m);
-        const T d = V::sub(V::load(x + at, m), V::load(mean + k0 + k, m));
-        const T t = V::mul(V::mul(g, d), V::load(invstd + k0 + k, m));
+        const T g = V::load_masked(gy + at, m);
+        const T d = V::sub(V::load_masked(x + at, m), V::load_masked(mean + k0 + k, m));
+        const T t = V::mul(V::mul(g, d), V::load_masked(invstd + k0 + k, m));
         V::store_d(s1 + k, V::add_d(V::load_d(s1 + k), V::lo(g)));
         V::store_d(s1 + k + W / 2, V::add_d(V::load_d(s1 + k + W / 2), V::hi(g)));
         V::store_d(s2 + k, V::add_d(V::load_d(s2 + k), V::lo(t)));
@@ -94,11 +94,11 @@ struct BatchNorm {
         for (int k = 0; k < kb; k += W) {
           const int64_t at = o * c + k0 + k;
           const M m = V::mask(lanes(kb, k));
-          const T g = V::load(gy + at, m);
+          const T g = V::load_masked(gy + at, m);
           D lo = V::lo(g), hi = V::hi(g);
           if (training) {
-            const T d = V::sub(V::load(x + at, m), V::load(mean + k0 + k, m));
-            const T is = V::load(invstd + k0 + k, m);
+            const T d = V::sub(V::load_masked(x + at, m), V::load_masked(mean + k0 + k, m));
+            const T is = V::load_masked(invstd + k0 + k, m);
             const D xhat_lo = V::mul_d(V::lo(d), V::lo(is)),
                     xhat_hi = V::mul_d(V::hi(d), V::hi(is));
             lo = V::sub_d(V::sub_d(lo, V::load_d(m1 + k)), V::mul_d(xhat_lo, V::load_d(m2 + k)));
@@ -107,7 +107,7 @@ struct BatchNorm {
           }
           lo = V::mul_d(V::load_d(scale + k), lo);
           hi = V::mul_d(V::load_d(scale + k + W / 2), hi);
-          V::store(gx + at, m, V::add(V::load(gx + at, m), V::narrow(lo, hi)));
+          V::store_masked(gx + at, m, V::add(V::load_masked(gx + at, m), V::narrow(lo, hi)));
         }
     }
   }

@@ -5,23 +5,15 @@
 #include <cstdint>
 
 #include "salient/kernels.h"
+#include "x86/avx2/vec_avx2.h"
 #include "x86/vec_math.h"
 
 namespace salient::kern {
 namespace {
 
-struct Avx2 {
-  using T = __m256;
-  static constexpr int W = 8;
-  static T load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
-  static T set1(float v) { return _mm256_set1_ps(v); }
-  static T add(T a, T b) { return _mm256_add_ps(a, b); }
-  static T sub(T a, T b) { return _mm256_sub_ps(a, b); }
-  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
+// The activations' own operations on top of the shared AVX2 traits.
+struct ActAvx2 : Avx2 {
   static T div(T a, T b) { return _mm256_div_ps(a, b); }
-  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
-  static T max(T a, T b) { return _mm256_max_ps(a, b); }
   static T round(T a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   static T pow2(T k) {
     const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
@@ -43,7 +35,7 @@ struct Avx2 {
   }
 };
 
-using K = Kernels<Avx2>;
+using K = Kernels<ActAvx2>;
 
 }  // namespace
 

@@ -3,24 +3,15 @@
 #include <immintrin.h>
 
 #include "variants.h"
+#include "x86/avx2/vec_avx2.h"
 #include "x86/batchnorm.h"
 
 namespace salient::kern {
 namespace {
 
-struct Avx2 {
-  using T = __m256;
+// The shared AVX2 traits plus batchnorm's double halves.
+struct BnAvx2 : Avx2 {
   using D = __m256d;
-  using M = __m256i;  // lane l in use: all bits set
-  static constexpr int W = 8;
-  static M mask(int lanes) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static T load(const float* p, M m) { return _mm256_maskload_ps(p, m); }
-  static void store(float* p, M m, T v) { _mm256_maskstore_ps(p, m, v); }
-  static T add(T a, T b) { return _mm256_add_ps(a, b); }
-  static T sub(T a, T b) { return _mm256_sub_ps(a, b); }
-  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
   static D lo(T v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
   static D hi(T v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
   static T narrow(D lo, D hi) {
@@ -38,13 +29,13 @@ struct Avx2 {
 
 void channel_affine__avx2(int64_t outer, int c, int64_t inner, const float* x, const float* scale,
                           const float* shift, float* y) {
-  BatchNorm<Avx2>::affine(outer, c, inner, x, scale, shift, y);
+  BatchNorm<BnAvx2>::affine(outer, c, inner, x, scale, shift, y);
 }
 void batchnorm_backward__avx2(int64_t outer, int c, int64_t inner, const float* x, const float* gy,
                               const float* mean, const float* invstd, const float* gamma,
                               bool training, float* gx, float* ggamma, float* gbeta) {
-  BatchNorm<Avx2>::backward(outer, c, inner, x, gy, mean, invstd, gamma, training, gx, ggamma,
-                            gbeta);
+  BatchNorm<BnAvx2>::backward(outer, c, inner, x, gy, mean, invstd, gamma, training, gx, ggamma,
+                              gbeta);
 }
 
 }  // namespace salient::kern

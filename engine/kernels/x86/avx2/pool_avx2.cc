@@ -3,28 +3,20 @@
 #include <immintrin.h>
 
 #include "variants.h"
+#include "x86/avx2/vec_avx2.h"
 #include "x86/pool.h"
 
 namespace salient::kern {
 namespace {
 
-struct Avx2 {
-  using T = __m256;
+// The shared AVX2 traits plus pooling's index vectors, gathers and blends.
+struct PoolAvx2 : Avx2 {
   using I = __m256i;
-  using M = __m256i;  // lane l in use: all bits set
-  static constexpr int W = 8;
-  static M mask(int lanes) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
   static I load_i(const int32_t* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   }
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
-  static T set1(float v) { return _mm256_set1_ps(v); }
-  static T add(T a, T b) { return _mm256_add_ps(a, b); }
-  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
-  static T load_masked(const float* p, M m) { return _mm256_maskload_ps(p, m); }
   static T gather(const float* p, I idx, M m) {
     return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx, _mm256_castsi256_ps(m), 4);
   }
@@ -42,7 +34,6 @@ struct Avx2 {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(keep), _mm256_castsi256_ps(x),
                                                 _mm256_castsi256_ps(take)));
   }
-  static void store_masked(float* p, M m, T v) { _mm256_maskstore_ps(p, m, v); }
   static void store_masked_i(int32_t* p, M m, I v) {
     _mm256_maskstore_epi32(reinterpret_cast<int*>(p), m, v);
   }
@@ -51,10 +42,10 @@ struct Avx2 {
 }  // namespace
 
 void maxpool2d_forward__avx2(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
-  Pool<Avx2>::max_forward(g, x, y, argmax);
+  Pool<PoolAvx2>::max_forward(g, x, y, argmax);
 }
 void avgpool2d_forward__avx2(const Pool2dGeometry& g, const float* x, float* y) {
-  Pool<Avx2>::avg_forward(g, x, y);
+  Pool<PoolAvx2>::avg_forward(g, x, y);
 }
 
 }  // namespace salient::kern

@@ -5,27 +5,15 @@
 #include <cstdint>
 
 #include "salient/kernels.h"
+#include "x86/avx512/vec_avx512.h"
 #include "x86/vec_math.h"
 
 namespace salient::kern {
 namespace {
 
-// The maskz forms with every lane set: gcc 12's unmasked forms start from _mm512_undefined_*,
-// which -Wmaybe-uninitialized flags.
-constexpr __mmask16 kAll = 0xffff;
-
-struct Avx512 {
-  using T = __m512;
-  static constexpr int W = 16;
-  static T load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
-  static T set1(float v) { return _mm512_set1_ps(v); }
-  static T add(T a, T b) { return _mm512_add_ps(a, b); }
-  static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-  static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
+// The activations' own operations on top of the shared AVX-512 traits (kAll: see there).
+struct ActAvx512 : Avx512 {
   static T div(T a, T b) { return _mm512_div_ps(a, b); }
-  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-  static T max(T a, T b) { return _mm512_maskz_max_ps(kAll, a, b); }
   static T round(T a) {
     return _mm512_maskz_roundscale_ps(kAll, a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   }
@@ -48,7 +36,7 @@ struct Avx512 {
   }
 };
 
-using K = Kernels<Avx512>;
+using K = Kernels<ActAvx512>;
 
 }  // namespace
 

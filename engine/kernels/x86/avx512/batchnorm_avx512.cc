@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "variants.h"
+#include "x86/avx512/vec_avx512.h"
 #include "x86/batchnorm.h"
 
 namespace salient::kern {
@@ -12,17 +13,9 @@ namespace {
 // _mm256_undefined_*, which -Wmaybe-uninitialized flags.
 constexpr __mmask8 kAll8 = 0xff;
 
-struct Avx512 {
-  using T = __m512;
+// The shared AVX-512 traits plus batchnorm's double halves.
+struct BnAvx512 : Avx512 {
   using D = __m512d;
-  using M = __mmask16;
-  static constexpr int W = 16;
-  static M mask(int lanes) { return static_cast<M>((1u << lanes) - 1); }
-  static T load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store(float* p, M m, T v) { _mm512_mask_storeu_ps(p, m, v); }
-  static T add(T a, T b) { return _mm512_add_ps(a, b); }
-  static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-  static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
   static D lo(T v) {
     return _mm512_maskz_cvtps_pd(kAll8, _mm512_maskz_extractf32x8_ps(kAll8, v, 0));
   }
@@ -44,14 +37,14 @@ struct Avx512 {
 
 void channel_affine__avx512(int64_t outer, int c, int64_t inner, const float* x, const float* scale,
                             const float* shift, float* y) {
-  BatchNorm<Avx512>::affine(outer, c, inner, x, scale, shift, y);
+  BatchNorm<BnAvx512>::affine(outer, c, inner, x, scale, shift, y);
 }
 void batchnorm_backward__avx512(int64_t outer, int c, int64_t inner, const float* x,
                                 const float* gy, const float* mean, const float* invstd,
                                 const float* gamma, bool training, float* gx, float* ggamma,
                                 float* gbeta) {
-  BatchNorm<Avx512>::backward(outer, c, inner, x, gy, mean, invstd, gamma, training, gx, ggamma,
-                              gbeta);
+  BatchNorm<BnAvx512>::backward(outer, c, inner, x, gy, mean, invstd, gamma, training, gx, ggamma,
+                                gbeta);
 }
 
 }  // namespace salient::kern
