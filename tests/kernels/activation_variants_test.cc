@@ -21,6 +21,7 @@
 #include "salient/isa.h"
 #include "salient/kernels.h"
 #include "salient/random.h"
+#include "support/simd_tables.h"
 
 namespace salient {
 namespace {
@@ -31,12 +32,7 @@ constexpr float kSentinel = -777.0f;
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-std::vector<const KernelTable*> simd_tables() {
-  std::vector<const KernelTable*> tables;
-  for (Isa isa : kAllIsas)
-    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
-  return tables;
-}
+using testing_kernels::simd_tables;
 
 uint32_t bits_of(float f) {
   uint32_t u;

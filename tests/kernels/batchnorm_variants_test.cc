@@ -15,6 +15,7 @@
 #include "salient/isa.h"
 #include "salient/kernels.h"
 #include "salient/random.h"
+#include "support/simd_tables.h"
 
 namespace salient {
 namespace {
@@ -22,12 +23,7 @@ namespace {
 constexpr float kSentinel = -777.0f;
 constexpr int kTail = 5;  // sentinel values after every output
 
-std::vector<const KernelTable*> simd_tables() {
-  std::vector<const KernelTable*> tables;
-  for (Isa isa : kAllIsas)
-    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
-  return tables;
-}
+using testing_kernels::simd_tables;
 
 std::vector<float> normal(size_t n, uint64_t seed, float scale, float offset) {
   Rng rng(seed);

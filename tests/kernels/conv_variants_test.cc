@@ -24,6 +24,7 @@
 #include "salient/isa.h"
 #include "salient/kernels.h"
 #include "salient/random.h"
+#include "support/simd_tables.h"
 #include "salient/threads.h"
 
 namespace salient {
@@ -33,12 +34,7 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kSentinel = -777.0f;
 constexpr int kTail = 5;  // sentinel floats after every output
 
-std::vector<const KernelTable*> simd_tables() {
-  std::vector<const KernelTable*> tables;
-  for (Isa isa : kAllIsas)
-    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
-  return tables;
-}
+using testing_kernels::simd_tables;
 
 struct Case {
   int n, c_in, h, w, c_out, kh, kw, sh, sw, ph, pw;

@@ -17,6 +17,7 @@
 #include "salient/isa.h"
 #include "salient/kernels.h"
 #include "salient/random.h"
+#include "support/simd_tables.h"
 
 namespace salient {
 namespace {
@@ -24,12 +25,7 @@ namespace {
 constexpr float kSentinel = -777.0f;
 constexpr int kTail = 5;  // sentinel values after every output
 
-std::vector<const KernelTable*> simd_tables() {
-  std::vector<const KernelTable*> tables;
-  for (Isa isa : kAllIsas)
-    if (isa != Isa::kScalar && kernels_for(isa)) tables.push_back(kernels_for(isa));
-  return tables;
-}
+using testing_kernels::simd_tables;
 
 struct Case {
   int n, c, h, w, kh, kw, sh, sw;
