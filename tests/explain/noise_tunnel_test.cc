@@ -9,26 +9,13 @@
 
 #include "salient/explain/integrated_gradients.h"
 #include "salient/explain/methods.h"
+#include "support/chunked_nets.h"
 
 namespace salient::explain {
 namespace {
 
-Model tanh_net() {
-  Result<Model> m = Model::create(Shape{3}, {Layer::linear("l1", 3, 4), Layer::tanh("t1"), Layer::linear("l2", 4, 2)});
-  SALIENT_ASSERT(m.ok());
-  const char* names[4] = {"l1.weight", "l1.bias", "l2.weight", "l2.bias"};
-  const int sizes[4] = {12, 4, 8, 2};
-  int k = 0;
-  for (int p = 0; p < 4; ++p)
-    for (int i = 0; i < sizes[p]; ++i, ++k) m->parameter(names[p])[i] = 0.8f * std::sin(0.9f * k + 0.2f);
-  return std::move(*m);
-}
-
-// Chunk sizes change the batch shapes the kernels see, so sums may differ in the last bits.
-void expect_close(const std::vector<float>& a, const std::vector<float>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6f * (1.0f + std::fabs(b[i]))) << i;
-}
+using testing_explain::expect_close;
+using testing_explain::tanh_net;
 
 const std::vector<float> kX = {0.9f, -1.2f, 0.4f, -0.3f, 1.5f, 2.0f};
 
