@@ -126,8 +126,8 @@ Tensor gru(Graph& g, const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, co
                         saved + static_cast<int64_t>(s) * d.n * 4 * d.h);
   }
   if (all_steps) {
-    std::memset(y.data, 0, sizeof(float) * y.numel());
-    add_to_batch_major(d.n, d.t, d.h, 0, d.t, hidden, y.data);
+    // y[b·T + s] = hidden[s·N + b]: the same transpose as to_time_major with N and T swapped.
+    to_time_major(d.t, d.n, d.h, 0, d.n, hidden, y.data);
   } else {
     std::memcpy(y.data, hidden + static_cast<int64_t>(d.t - 1) * d.n * d.h,
                 sizeof(float) * d.n * d.h);

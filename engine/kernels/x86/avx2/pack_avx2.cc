@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "x86/avx2/vec_avx2.h"
+
 namespace salient::kern::avx2 {
 namespace {
 
@@ -14,11 +16,6 @@ namespace {
 // built with AVX flags, and the linker may pick that copy for baseline code too.
 int min_int(int a, int b) { return a < b ? a : b; }
 int lanes(int n) { return n < 0 ? 0 : min_int(n, 8); }
-
-// Lanes [0, n) of a mask register set, n in [0, 8].
-__m256i lane_mask(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 // Stores lanes [0, width) of v. Plain 16/8/4-byte stores: AVX2 masked stores (vmaskmovps) are
 // slow on AMD cores.
@@ -98,7 +95,7 @@ void pack_copied(int rows, int depth, const float* src, int ld, float scale, flo
       const int live = lanes(rows - r0), width = min_int(8, stride - r0);
       const __m256 v = live == 8   ? _mm256_loadu_ps(row + r0)
                        : live == 0 ? _mm256_setzero_ps()
-                                   : _mm256_maskload_ps(row + r0, lane_mask(live));
+                                   : _mm256_maskload_ps(row + r0, Avx2::mask(live));
       store_lanes(dst + p * stride + r0, width, _mm256_mul_ps(s, v));
     }
   }

@@ -13,16 +13,13 @@
 #include "x86/avx2/pack_avx2.h"
 #include "x86/avx2/sgemm_axpy_avx2.h"
 #include "x86/avx2/sgemm_dot_avx2.h"
+#include "x86/avx2/vec_avx2.h"
 
 namespace salient::kern {
 namespace avx2 {
 namespace {
 
 constexpr int kMr = 6, kVectors = 2, kNr = 8 * kVectors;
-
-__m256i lane_mask(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 template <int kRows, int kCols>
 void tile(int cols, int depth, const float* a, const float* b, int ldb, float beta, float* c,
@@ -45,7 +42,7 @@ void tile(int cols, int depth, const float* a, const float* b, int ldb, float be
   }
   // Store: vectors before the last are whole; the last holds cols − 8·(kCols − 1) columns.
   const bool last_whole = cols == 8 * kCols;
-  const __m256i tail = lane_mask(cols - 8 * (kCols - 1));
+  const __m256i tail = Avx2::mask(cols - 8 * (kCols - 1));
   const __m256 zero = _mm256_setzero_ps(), vbeta = _mm256_set1_ps(beta);
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i) {

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "x86/avx2/vec_avx2.h"
+
 namespace salient::kern::avx2 {
 namespace {
 
@@ -50,8 +52,7 @@ void dot_block(int k, float alpha, const float* a, int lda, const float* b, int 
   for (int i = 0; i < kR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < kC; ++j) acc[i][j] = _mm256_setzero_ps();
-  const __m256i tail =
-      _mm256_cmpgt_epi32(_mm256_set1_epi32(k % 8), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i tail = Avx2::mask(k % 8);
   int p = 0;
   for (; p + 8 <= k; p += 8) step<kR, kC, false>(acc, a, lda, b, ldb, p, tail);
   if (p < k) step<kR, kC, true>(acc, a, lda, b, ldb, p, tail);

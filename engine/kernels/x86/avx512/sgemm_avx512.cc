@@ -14,6 +14,7 @@
 #include "x86/avx2/pack_avx2.h"
 #include "x86/avx512/sgemm_axpy_avx512.h"
 #include "x86/avx512/sgemm_dot_avx512.h"
+#include "x86/avx512/vec_avx512.h"
 
 namespace salient::kern {
 namespace avx512 {
@@ -42,7 +43,7 @@ void tile(int cols, int depth, const float* a, const float* b, int ldb, float be
   }
   // Store: vectors before the last are whole; the last holds cols − 16·(kCols − 1) columns.
   const int tail_lanes = cols - 16 * (kCols - 1);
-  const __mmask16 tail = static_cast<__mmask16>(tail_lanes == 16 ? 0xFFFF : (1u << tail_lanes) - 1);
+  const __mmask16 tail = Avx512::mask(tail_lanes);
   const __m512 zero = _mm512_setzero_ps(), vbeta = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i) {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "x86/avx512/vec_avx512.h"
+
 namespace salient::kern::avx512 {
 namespace {
 
@@ -54,7 +56,7 @@ void dot_block(int k, float alpha, const float* a, int lda, const float* b, int 
   for (int i = 0; i < kR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < kC; ++j) acc[i][j] = _mm512_setzero_ps();
-  const __mmask16 tail = static_cast<__mmask16>((1u << (k % 16)) - 1);
+  const __mmask16 tail = Avx512::mask(k % 16);
   int p = 0;
   for (; p + 16 <= k; p += 16) step<kR, kC, false>(acc, a, lda, b, ldb, p, tail);
   if (p < k) step<kR, kC, true>(acc, a, lda, b, ldb, p, tail);
