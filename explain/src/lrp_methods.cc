@@ -249,17 +249,23 @@ Status prepare(const Request& request, const char* name, Prepared* p) {
   return read_defaults(*p->r, *p->m, *request.model, &p->d);
 }
 
-Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name,
-               LrpRule all, const LrpRule* first_rule) {
-  if (!attributions) return Status::error(Code::kInvalidArgument, "%s: null output", name);
-  Prepared p;
-  SALIENT_RETURN_IF_ERROR(prepare(request, name, &p));
+// `all` on every linear/conv layer, `first_rule` (if not null) on the first, for a prepared request.
+Status run_lrp_prepared(const Prepared& p, Arena& arena, float* attributions, LrpRule all,
+                        const LrpRule* first_rule) {
   LrpParams base = p.d.params;
   base.rule = all;
   LrpParams first = p.d.params;
   if (first_rule) first.rule = *first_rule;
   return run_explicit(*p.r, *p.m, p.d, base, first_rule ? &first : nullptr,
                       first_layer(*p.r->model, false), arena, attributions);
+}
+
+Status run_lrp(const Request& request, Arena& arena, float* attributions, const char* name,
+               LrpRule all, const LrpRule* first_rule) {
+  if (!attributions) return Status::error(Code::kInvalidArgument, "%s: null output", name);
+  Prepared p;
+  SALIENT_RETURN_IF_ERROR(prepare(request, name, &p));
+  return run_lrp_prepared(p, arena, attributions, all, first_rule);
 }
 
 // Zennit's composites (reference/lrp_rap.md §2): ε on dense layers, `conv_rule` on conv layers,
@@ -303,7 +309,7 @@ Status lrp_epsilon(const Request& request, Arena& arena, float* attributions) {
   SALIENT_RETURN_IF_ERROR(prepare(request, "lrp-epsilon", &p));
   const Request& r = *p.r;
   if (has_overrides(r) || p.d.params.convention == LrpConvention::kZennit || has_gru(*r.model))
-    return run_lrp(request, arena, attributions, "lrp-epsilon", LrpRule::kEpsilon, nullptr);
+    return run_lrp_prepared(p, arena, attributions, LrpRule::kEpsilon, nullptr);
   const float eps = p.d.params.epsilon;
   const RuleSet rules = lrp_epsilon_gradient_rules(&eps);
   Result<Shape> at_shape = p.d.at.empty()
