@@ -4,6 +4,20 @@
 
 namespace salient::explain {
 
+Result<int32_t> target_column(const float* row, int64_t c, Target target, int64_t i, const char* who) {
+  int64_t col = 0;
+  if (target.columns) {
+    col = target.columns[i];
+    if (col < 0 || col >= c)
+      return Status::error(Code::kInvalidArgument, "%s: target %lld of sample %lld is not in [0, %lld)", who,
+                           static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
+  } else {
+    for (int64_t j = 1; j < c; ++j)
+      if (row[j] > row[col]) col = j;
+  }
+  return static_cast<int32_t>(col);
+}
+
 Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, const char* layer) {
   if (input.rank < 1)
     return Status::error(Code::kInvalidArgument, "layer output: input %s has no batch dim",
@@ -52,20 +66,10 @@ Status backprop(const Model& model, const float* x, const Shape& shape, Target t
   float* seed = arena.allocate_zeroed_floats(static_cast<size_t>(y.numel()));
   if (!seed) return Status::error(Code::kOutOfMemory, "backprop: arena exhausted");
   for (int64_t i = 0; i < n; ++i) {
-    const float* row = y.data + i * c;
-    int64_t col = 0;
-    if (target.columns) {
-      col = target.columns[i];
-      if (col < 0 || col >= c)
-        return Status::error(Code::kInvalidArgument, "backprop: target %lld of sample %lld is not in [0, %lld)",
-                             static_cast<long long>(col), static_cast<long long>(i),
-                             static_cast<long long>(c));
-    } else {
-      for (int64_t j = 1; j < c; ++j)
-        if (row[j] > row[col]) col = j;
-    }
-    seed[i * c + col] = 1.0f;
-    if (chosen) chosen[i] = static_cast<int32_t>(col);
+    Result<int32_t> col = target_column(y.data + i * c, c, target, i, "backprop");
+    if (!col.ok()) return col.status();
+    seed[i * c + *col] = 1.0f;
+    if (chosen) chosen[i] = *col;
   }
 
   Tensor read = input;  // where the signal is read: the input or the layer's output value

@@ -56,18 +56,9 @@ Status resolve_columns(const Model& model, const float* x, const Shape& shape, T
   const int64_t n = shape[0];
   columns->assign(static_cast<size_t>(n), 0);
   for (int64_t i = 0; i < n; ++i) {
-    if (target.columns) {
-      const int64_t col = target.columns[i];
-      if (col < 0 || col >= c)
-        return Status::error(Code::kInvalidArgument, "target %lld of sample %lld is not in [0, %lld)",
-                             static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
-      (*columns)[i] = static_cast<int32_t>(col);
-    } else {
-      int64_t col = 0;
-      for (int64_t j = 1; j < c; ++j)
-        if (y[i * c + j] > y[i * c + col]) col = j;
-      (*columns)[i] = static_cast<int32_t>(col);
-    }
+    Result<int32_t> col = target_column(y.data() + i * c, c, target, i, "explain");
+    if (!col.ok()) return col.status();
+    (*columns)[i] = *col;
   }
   if (outputs) *outputs = std::move(y);
   if (classes) *classes = c;

@@ -55,19 +55,9 @@ Status deeplift_against(const Request& r, const float* baseline, DeepLiftGruRule
   float* seed = arena.allocate_zeroed_floats(static_cast<size_t>(y.numel()));
   if (!seed) return Status::error(Code::kOutOfMemory, "deeplift: arena exhausted");
   for (int64_t i = 0; i < n; ++i) {
-    int64_t col = 0;
-    if (r.target.columns) {
-      col = r.target.columns[i];
-      if (col < 0 || col >= c)
-        return Status::error(
-            Code::kInvalidArgument, "deeplift: target %lld of sample %lld is not in [0, %lld)",
-            static_cast<long long>(col), static_cast<long long>(i), static_cast<long long>(c));
-    } else {
-      const float* row = y.data + i * c;
-      for (int64_t j = 1; j < c; ++j)
-        if (row[j] > row[col]) col = j;
-    }
-    seed[i * c + col] = 1.0f;
+    Result<int32_t> col = target_column(y.data + i * c, c, r.target, i, "deeplift");
+    if (!col.ok()) return col.status();
+    seed[i * c + *col] = 1.0f;
   }
   Tensor read = input;  // the input, or the relevance_at layer's output value
   if (!layer.empty()) {

@@ -67,19 +67,13 @@ Status Evaluator::init(const Request& r, const char* method) {
     for (int64_t i = 0; status.ok() && i < m; ++i) {
       const int64_t n = start + i;
       const float* row = y + i * c_;
-      int64_t col = 0;
-      if (r.target.columns) {
-        col = r.target.columns[n];
-        if (col < 0 || col >= c_)
-          status = Status::error(
-              Code::kInvalidArgument, "%s: target %lld of sample %lld is not in [0, %lld)", method,
-              static_cast<long long>(col), static_cast<long long>(n), static_cast<long long>(c_));
-      } else {
-        for (int64_t j = 1; j < c_; ++j)
-          if (row[j] > row[col]) col = j;
+      Result<int32_t> col = target_column(row, c_, r.target, n, method);
+      if (!col.ok()) {
+        status = col.status();
+        break;
       }
-      target_[n] = static_cast<int32_t>(col);
-      fx_[n] = row[col];
+      target_[n] = *col;
+      fx_[n] = row[*col];
     }
     arena_.rewind(before);
     SALIENT_RETURN_IF_ERROR(status);

@@ -25,6 +25,11 @@ struct SignalAt {
   float* values = nullptr;  // if not null: receives that value's forward data (the signal's shape)
 };
 
+/// Sample i's target column for its output row (C columns): target.columns[i] when given
+/// (kInvalidArgument "WHO: target T of sample I is not in [0, C)" otherwise), else the row's argmax
+/// (the first of ties). Every explainer picks its columns through this.
+Result<int32_t> target_column(const float* row, int64_t c, Target target, int64_t i, const char* who);
+
 /// The shape ([N, ...]) of layer `layer`'s output for inputs of `input` shape; kInvalidArgument
 /// naming the layer when the model has none of that name.
 Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, const char* layer);
