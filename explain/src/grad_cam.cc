@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "batched.h"
 #include "path_methods.h"
 #include "rules/guided_backprop.h"
 
@@ -80,45 +79,29 @@ Status grad_cam_map(const Request& r, const Method& m, bool relu, float* cam_out
   if (r.shape.rank != 3 && r.shape.rank != 4)
     return Status::error(Code::kInvalidArgument, "%s needs inputs N×C×T or N×C×H×W, not %s", m.name,
                          ShapeStr(r.shape).c_str());
-  std::vector<int32_t> columns;
-  SALIENT_RETURN_IF_ERROR(detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns));
-
-  Arena arena;
-  Graph g(arena, GraphOptions{});
-  const Tensor input = g.input(r.x, r.shape, /*requires_grad=*/true);
-  const Tensor y = r.model->forward(g, input);
-  if (!g.ok()) return g.status();
-  int32_t act_id = -1;
-  for (int32_t i = 0; i < g.node_count(); ++i)
-    if (g.node(i).layer >= 0 && *layer == g.layer_name(g.node(i).layer)) act_id = g.node(i).out;
-  if (act_id < 0) return Status::error(Code::kInvalidArgument, "%s: layer '%s' recorded no op", m.name, layer->c_str());
-  const Value act = g.value(act_id);
+  // One backprop gives the layer's output A (act_values) and ∂y_c/∂A (grads).
+  Result<Shape> act_shape = layer_output_batch_shape(*r.model, r.shape, layer->c_str());
+  if (!act_shape.ok()) return act_shape.status();
   const int64_t n = r.shape[0];
-  if (act.shape.rank != r.shape.rank || act.shape[0] != n)
+  if (act_shape->rank != r.shape.rank || (*act_shape)[0] != n)
     return Status::error(Code::kInvalidArgument, "%s: layer '%s' output %s is not N×K×spatial like the input", m.name,
-                         layer->c_str(), ShapeStr(act.shape).c_str());
-  const int64_t c = y.shape[1];
-  std::vector<float> seed(static_cast<size_t>(y.numel()), 0.0f);
-  for (int64_t i = 0; i < n; ++i) seed[static_cast<size_t>(i * c + columns[static_cast<size_t>(i)])] = 1.0f;
-  SALIENT_RETURN_IF_ERROR(g.backward(y, seed.data(), gradient_rules()));
-  Tensor act_tensor;
-  act_tensor.data = act.data;
-  act_tensor.shape = act.shape;
-  act_tensor.id = act_id;
-  const float* grad = g.grad(act_tensor);
+                         layer->c_str(), ShapeStr(*act_shape).c_str());
+  std::vector<float> act_values(static_cast<size_t>(act_shape->numel())), grads(act_values.size());
+  Arena arena;
+  SALIENT_RETURN_IF_ERROR(backprop(*r.model, r.x, r.shape, r.target, gradient_rules(), arena, grads.data(), nullptr,
+                                   nullptr, SignalAt{layer->c_str(), act_values.data()}));
 
-  const int64_t k = act.shape[1];
-  const int64_t h = act.shape[2], w = act.shape.rank == 4 ? act.shape[3] : 1;
+  const int64_t k = (*act_shape)[1];
+  const int64_t h = (*act_shape)[2], w = act_shape->rank == 4 ? (*act_shape)[3] : 1;
   const int64_t H = r.shape[2], W = r.shape.rank == 4 ? r.shape[3] : 1;
   std::vector<float> cam(static_cast<size_t>(h * w));
   for (int64_t i = 0; i < n; ++i) {
     std::fill(cam.begin(), cam.end(), 0.0f);
     for (int64_t ch = 0; ch < k; ++ch) {
-      const float* a = act.data + (i * k + ch) * h * w;
-      const float* gr = grad ? grad + (i * k + ch) * h * w : nullptr;
+      const float* a = act_values.data() + (i * k + ch) * h * w;
+      const float* gr = grads.data() + (i * k + ch) * h * w;
       double mean = 0.0;
-      if (gr)
-        for (int64_t p = 0; p < h * w; ++p) mean += gr[p];
+      for (int64_t p = 0; p < h * w; ++p) mean += gr[p];
       const float alpha = static_cast<float>(mean / static_cast<double>(h * w));
       for (int64_t p = 0; p < h * w; ++p) cam[static_cast<size_t>(p)] += alpha * a[p];
     }
