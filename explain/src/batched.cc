@@ -14,25 +14,6 @@ void set_batch_budget_bytes(size_t bytes) { g_budget.store(bytes == 0 ? 1 : byte
 
 namespace detail {
 
-Result<int64_t> int_setting(const Request& r, const Method& m, const char* key, int64_t lo, int64_t hi) {
-  const std::string v = setting(r, m, key);
-  char* end = nullptr;
-  const long long value = std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || value < lo || value > hi)
-    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not an integer in [%lld, %lld]", m.name, key,
-                         v.c_str(), static_cast<long long>(lo), static_cast<long long>(hi));
-  return static_cast<int64_t>(value);
-}
-
-Result<double> float_setting(const Request& r, const Method& m, const char* key, double lo) {
-  const std::string v = setting(r, m, key);
-  char* end = nullptr;
-  const double value = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !std::isfinite(value) || value < lo)
-    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not a number >= %g", m.name, key, v.c_str(), lo);
-  return value;
-}
-
 Status forward_outputs(const Model& model, const float* x, const Shape& shape, std::vector<float>* out,
                        int64_t* classes) {
   Arena arena;

@@ -22,10 +22,6 @@ Status resolve_columns(const Model& model, const float* x, const Shape& shape, T
                        std::vector<int32_t>* columns, std::vector<float>* outputs = nullptr,
                        int64_t* classes = nullptr);
 
-/// Integer / float settings of `method` with bounds; kInvalidArgument naming the key otherwise.
-Result<int64_t> int_setting(const Request& request, const Method& method, const char* key, int64_t lo, int64_t hi);
-Result<double> float_setting(const Request& request, const Method& method, const char* key, double lo);
-
 /// Shape with the leading dimension replaced.
 inline Shape with_rows(Shape s, int64_t rows) {
   s[0] = rows;

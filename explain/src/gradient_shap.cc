@@ -12,9 +12,9 @@ namespace salient::explain {
 
 Status gradient_shap(const Request& r, Arena&, float* attributions) {
   const Method& m = *find_method("gradient-shap");
-  Result<int64_t> samples = detail::int_setting(r, m, "n_samples", 1, 1000000);
+  Result<int64_t> samples = int_setting(r, m, "n_samples", 1, 1000000);
   if (!samples.ok()) return samples.status();
-  Result<double> sigma = detail::float_setting(r, m, "stdevs", 0.0);
+  Result<double> sigma = float_setting(r, m, "stdevs", 0.0);
   if (!sigma.ok()) return sigma.status();
   if (!r.x || !attributions) return Status::error(Code::kInvalidArgument, "gradient-shap: null buffer");
   const int64_t n = r.shape[0];

@@ -96,7 +96,7 @@ Status convergence_delta(const Model& model, const float* x, const Shape& shape,
 
 Status integrated_gradients_method(const Request& r, Arena& arena, float* attributions) {
   const Method& m = *find_method("integrated-gradients");
-  Result<int64_t> n_steps = detail::int_setting(r, m, "n_steps", 1, 1000000);
+  Result<int64_t> n_steps = int_setting(r, m, "n_steps", 1, 1000000);
   if (!n_steps.ok()) return n_steps.status();
   Result<Quadrature> rule = parse_quadrature(setting(r, m, "method"));
   if (!rule.ok()) return rule.status();

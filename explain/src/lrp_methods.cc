@@ -106,13 +106,13 @@ Status read_defaults(const Request& r, const Method& m, const Model& original, D
   p.convention = *c;
   p.epsilon = p.stabilizer = lrp_default_epsilon(p.convention);
   if (has_key(m, "epsilon") && user_set(r, "epsilon")) {
-    Result<double> e = detail::float_setting(r, m, "epsilon", 0.0);
+    Result<double> e = float_setting(r, m, "epsilon", 0.0);
     if (!e.ok()) return e.status();
     p.epsilon = static_cast<float>(*e);
   }
   d->gru.epsilon = p.epsilon;
   if (has_key(m, "bias_factor")) {
-    Result<double> f = detail::float_setting(r, m, "bias_factor", 0.0);
+    Result<double> f = float_setting(r, m, "bias_factor", 0.0);
     if (!f.ok()) return f.status();
     d->gru.bias_factor = static_cast<float>(*f);
   }
@@ -121,14 +121,14 @@ Status read_defaults(const Request& r, const Method& m, const Model& original, D
     return Status::error(Code::kInvalidArgument, "%s: relevance_at=%s names no layer of the model",
                          m.name, d->at.c_str());
   if (has_key(m, "gamma")) {
-    Result<double> g = detail::float_setting(r, m, "gamma", 0.0);
+    Result<double> g = float_setting(r, m, "gamma", 0.0);
     if (!g.ok()) return g.status();
     p.gamma = static_cast<float>(*g);
   }
   if (has_key(m, "alpha")) {
-    Result<double> a = detail::float_setting(r, m, "alpha", 0.0);
+    Result<double> a = float_setting(r, m, "alpha", 0.0);
     if (!a.ok()) return a.status();
-    Result<double> b = detail::float_setting(r, m, "beta", 0.0);
+    Result<double> b = float_setting(r, m, "beta", 0.0);
     if (!b.ok()) return b.status();
     p.alpha = static_cast<float>(*a);
     p.beta = static_cast<float>(*b);

@@ -1,6 +1,10 @@
 // The registry of explainers and the checks every method shares (unknown keys, boolean values).
 #include "salient/explain/methods.h"
 
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
 #include "gradient_methods.h"
 #include "lrp_methods.h"
 #include "path_methods.h"
@@ -201,6 +205,35 @@ std::string setting(const Request& request, const Method& method, const char* ke
     if (std::string(k.key) == key) value = k.default_value;
   for (const Setting& s : request.settings)
     if (s.key == key) value = s.value;
+  return value;
+}
+
+Result<int64_t> int_setting(const Request& r, const Method& m, const char* key, int64_t lo, int64_t hi) {
+  const std::string v = setting(r, m, key);
+  char* end = nullptr;
+  const long long value = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || value < lo || value > hi) {
+    if (hi == INT64_MAX)
+      return Status::error(Code::kInvalidArgument, "%s: %s=%s is not an integer >= %lld", m.name, key, v.c_str(),
+                           static_cast<long long>(lo));
+    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not an integer in [%lld, %lld]", m.name, key,
+                         v.c_str(), static_cast<long long>(lo), static_cast<long long>(hi));
+  }
+  return static_cast<int64_t>(value);
+}
+
+Result<double> float_setting(const Request& r, const Method& m, const char* key, double lo, double hi, bool lo_open) {
+  const std::string v = setting(r, m, key);
+  char* end = nullptr;
+  const double value = std::strtod(v.c_str(), &end);
+  const bool above = lo_open ? value > lo : value >= lo;
+  if (v.empty() || *end != '\0' || !std::isfinite(value) || !above || value > hi) {
+    if (hi == HUGE_VAL)
+      return Status::error(Code::kInvalidArgument, "%s: %s=%s is not a number %s %g", m.name, key, v.c_str(),
+                           lo_open ? ">" : ">=", lo);
+    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not a number in %s%g, %g]", m.name, key, v.c_str(),
+                         lo_open ? "(" : "[", lo, hi);
+  }
   return value;
 }
 

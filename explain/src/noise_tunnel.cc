@@ -18,9 +18,9 @@ Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, flo
   const std::string base_name = setting(r, m, "base");
   const Method* base = find_method(base_name);
   if (!base) return Status::error(Code::kNotFound, "%s: unknown base method '%s'", name, base_name.c_str());
-  Result<int64_t> samples = detail::int_setting(r, m, "nt_samples", 1, 1000000);
+  Result<int64_t> samples = int_setting(r, m, "nt_samples", 1, 1000000);
   if (!samples.ok()) return samples.status();
-  Result<double> sigma = detail::float_setting(r, m, "stdevs", 0.0);
+  Result<double> sigma = float_setting(r, m, "stdevs", 0.0);
   if (!sigma.ok()) return sigma.status();
   if (!r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null buffer", name);
   std::vector<int32_t> columns;

@@ -211,17 +211,6 @@ Status parse_int_list(const Method& method, const char* key, const std::string& 
   return {};
 }
 
-Result<int64_t> int_setting(const Request& request, const Method& method, const char* key,
-                            int64_t min_value) {
-  const std::string v = setting(request, method, key);
-  char* end = nullptr;
-  const long long n = v.empty() ? 0 : std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || n < min_value)
-    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not an integer >= %lld", method.name,
-                         key, v.c_str(), static_cast<long long>(min_value));
-  return static_cast<int64_t>(n);
-}
-
 void random_permutation(Rng& rng, int64_t n, int64_t* p) {
   for (int64_t i = 0; i < n; ++i) p[i] = i;
   for (int64_t i = n - 1; i > 0; --i) {

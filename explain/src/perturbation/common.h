@@ -121,9 +121,6 @@ Result<Groups> feature_groups(const Request& request, const Method& method,
 /// Parses a comma list of positive integers ("2,2"); kInvalidArgument naming method and key.
 Status parse_int_list(const Method& method, const char* key, const std::string& value,
                       std::vector<int64_t>* out);
-/// A non-negative integer setting.
-Result<int64_t> int_setting(const Request& request, const Method& method, const char* key,
-                            int64_t min_value);
 
 /// Writes a uniformly random permutation of 0..n-1 (Fisher-Yates) into p.
 void random_permutation(Rng& rng, int64_t n, int64_t* p);

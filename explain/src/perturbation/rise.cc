@@ -49,28 +49,15 @@ MaskLayout mask_layout(const Model& model, const Shape& sample) {
   return layout;
 }
 
-Result<double> probability_setting(const Request& r, const Method& method) {
-  const std::string v = setting(r, method, "p");
-  char* end = nullptr;
-  const double p = v.empty() ? 0.0 : std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(p > 0.0 && p <= 1.0))
-    return Status::error(Code::kInvalidArgument, "rise: p=%s is not a probability in (0, 1]",
-                         v.c_str());
-  return p;
-}
-
 }  // namespace
 
 Status rise(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("rise");
-  Result<int64_t> n_masks = perturbation::int_setting(r, method, "n_masks", 1);
+  Result<int64_t> n_masks = int_setting(r, method, "n_masks", 1);
   if (!n_masks.ok()) return n_masks.status();
-  Result<int64_t> cell = perturbation::int_setting(r, method, "cell", 1);
+  Result<int64_t> cell = int_setting(r, method, "cell", 1, kMaxCell);
   if (!cell.ok()) return cell.status();
-  if (*cell > kMaxCell)
-    return Status::error(Code::kInvalidArgument, "rise: cell=%lld exceeds %lld cells per axis",
-                         static_cast<long long>(*cell), static_cast<long long>(kMaxCell));
-  Result<double> p = probability_setting(r, method);
+  Result<double> p = float_setting(r, method, "p", 0.0, 1.0, /*lo_open=*/true);
   if (!p.ok()) return p.status();
   Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));

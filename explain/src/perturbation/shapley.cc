@@ -74,7 +74,7 @@ Status shapley_exact(const Request& r, Arena& arena, float* attributions) {
 
 Status shapley_sampling(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("shapley-sampling");
-  Result<int64_t> n_samples = perturbation::int_setting(r, method, "n_samples", 1);
+  Result<int64_t> n_samples = int_setting(r, method, "n_samples", 1);
   if (!n_samples.ok()) return n_samples.status();
   Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));

@@ -149,22 +149,11 @@ void spread(const Evaluator& ev, const Groups& groups, const std::vector<double>
           static_cast<float>(phi[size_t(s * groups.count + groups.group_of[size_t(i)])]);
 }
 
-Result<double> double_setting(const Request& r, const Method& method, const char* key,
-                              bool positive) {
-  const std::string v = setting(r, method, key);
-  char* end = nullptr;
-  const double value = v.empty() ? 0.0 : std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !std::isfinite(value) || value < 0 || (positive && value == 0))
-    return Status::error(Code::kInvalidArgument, "%s: %s=%s is not a %s number", method.name, key,
-                         v.c_str(), positive ? "positive" : "non-negative");
-  return value;
-}
-
 }  // namespace
 
 Status kernel_shap(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("kernel-shap");
-  Result<int64_t> n_samples = perturbation::int_setting(r, method, "n_samples", 2);
+  Result<int64_t> n_samples = int_setting(r, method, "n_samples", 2);
   if (!n_samples.ok()) return n_samples.status();
   Evaluator ev(arena);
   SALIENT_RETURN_IF_ERROR(ev.init(r, method.name));
@@ -254,11 +243,11 @@ Status kernel_shap(const Request& r, Arena& arena, float* attributions) {
 
 Status lime(const Request& r, Arena& arena, float* attributions) {
   const Method& method = *find_method("lime");
-  Result<int64_t> n_samples = perturbation::int_setting(r, method, "n_samples", 1);
+  Result<int64_t> n_samples = int_setting(r, method, "n_samples", 1);
   if (!n_samples.ok()) return n_samples.status();
-  Result<double> width = double_setting(r, method, "kernel_width", true);
+  Result<double> width = float_setting(r, method, "kernel_width", 0.0, HUGE_VAL, /*lo_open=*/true);
   if (!width.ok()) return width.status();
-  Result<double> alpha = double_setting(r, method, "alpha", false);
+  Result<double> alpha = float_setting(r, method, "alpha", 0.0);
   if (!alpha.ok()) return alpha.status();
   const std::string solver = setting(r, method, "solver");
   if (solver != "lasso" && solver != "ridge")

@@ -4,6 +4,7 @@
 // rule method's relevance_at=LAYER).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -99,5 +100,12 @@ Status run_method(const std::string& name, const Request& request, Arena& arena,
 std::string setting(const Request& request, const Method& method, const char* key);
 /// Parses a boolean setting (true/false, 1/0, yes/no); kInvalidArgument naming the key otherwise.
 Result<bool> bool_setting(const Request& request, const Method& method, const char* key);
+/// An integer setting in [lo, hi]; kInvalidArgument naming the key otherwise.
+Result<int64_t> int_setting(const Request& request, const Method& method, const char* key, int64_t lo,
+                            int64_t hi = INT64_MAX);
+/// A finite number setting in [lo, hi], or (lo, hi] with lo_open; kInvalidArgument naming the key
+/// otherwise.
+Result<double> float_setting(const Request& request, const Method& method, const char* key, double lo,
+                             double hi = HUGE_VAL, bool lo_open = false);
 
 }  // namespace salient::explain
