@@ -14,14 +14,13 @@
 #include <vector>
 
 #include "batched.h"
+#include "rules/layer_view.h"
 #include "salient/explain/batchnorm_merge.h"
 #include "salient/explain/gru_rules.h"
 #include "salient/explain/lrp.h"
 
 namespace salient::explain {
 namespace {
-
-bool is_relevance_layer(OpKind k) { return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d; }
 
 // The request with its model's batchnorms merged into the layers before them (SPEC §6: before any
 // rule runs), where there is one to merge; otherwise the request itself.

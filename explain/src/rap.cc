@@ -5,14 +5,11 @@
 
 #include <optional>
 
+#include "rules/layer_view.h"
 #include "salient/explain/batchnorm_merge.h"
 
 namespace salient::explain {
 namespace {
-
-bool is_relevance_layer(OpKind k) {
-  return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d;
-}
 
 // Layers that may follow the target layer: each maps output element c to element c, so the
 // one-hot seed reaches the target layer unchanged (pass rules, or the identity gradient).

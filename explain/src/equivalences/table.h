@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../batched.h"
+#include "../rules/layer_view.h"
 #include "salient/explain/equivalences.h"
 #include "salient/graph.h"
 
@@ -19,10 +20,6 @@ namespace salient::explain::equivalence {
 //   negative controls must differ by more than 1e-2.
 inline constexpr double kExact = 1e-4;  // identities that hold up to float32 rounding (and ε/|z|)
 inline constexpr double kControl = 1e-2;  // a control must differ by more than this
-
-inline bool is_relevance_layer(OpKind k) {
-  return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d;
-}
 
 // Runs methods on nets and accumulates one row; the first error sticks in `error`.
 struct Table {

@@ -10,6 +10,11 @@
 
 namespace salient::explain {
 
+/// The layers that carry relevance rules (and a LayerView): linear, conv1d, conv2d.
+inline bool is_relevance_layer(OpKind k) {
+  return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d;
+}
+
 struct LayerView {
   bool linear;
   int rows = 0, in = 0, out = 0;  // linear
