@@ -2,10 +2,12 @@
 // SALIENT_MAX_ISA), one thread:
 //   BM_Conv2d/<shape>          forward, y = conv(x, W) + b
 //   BM_Conv2dBackward/<shape>  backward data and backward weights (with the bias gradient)
+//   BM_Conv2dBackwardData/<shape>  backward data only (what the explainers run)
 // Shapes: SPEC §11's (batch 16, 3×3, padding 1: 3→32 at 32×32, 32→64 at 16×16, 64→128 at 8×8) and
 // the digits-cnn layers at batch 32 (1→16 and 16→32 at 8×8, 3×3, padding 1). GFLOPS counts the
 // real taps only (2 FLOP per multiply-add inside the input, none for the zero padding); forward
-// and backward each count the product once per gradient (backward = 2× the forward's taps).
+// and backward each count the product once per gradient (backward = 2× the forward's taps, backward
+// data = 1×).
 #include <benchmark/benchmark.h>
 
 #include "bench_util.h"
@@ -34,7 +36,9 @@ double real_flops(const Conv2dGeometry& g) {
   return 2.0 * g.n * g.c_in * g.c_out * taps;
 }
 
-void conv(benchmark::State& state, Conv2dGeometry g, bool backward) {
+enum class Pass { kForward, kBackward, kBackwardData };
+
+void conv(benchmark::State& state, Conv2dGeometry g, Pass pass) {
   const ThreadScope scope(1);
   const auto x = random_vector(size_t(g.n) * g.c_in * g.h * g.w, 1);
   const auto w = random_vector(size_t(g.c_out) * g.c_in * g.kh * g.kw, 2);
@@ -43,9 +47,9 @@ void conv(benchmark::State& state, Conv2dGeometry g, bool backward) {
   std::vector<float> y(gy.size()), gx(x.size()), gw(w.size()), gb(b.size());
   const KernelTable& k = kernels();
   auto run = [&] {
-    if (backward) {
+    if (pass != Pass::kForward) {
       k.conv2d_backward_data(g, gy.data(), w.data(), gx.data());
-      k.conv2d_backward_weights(g, x.data(), gy.data(), gw.data(), gb.data());
+      if (pass == Pass::kBackward) k.conv2d_backward_weights(g, x.data(), gy.data(), gw.data(), gb.data());
       benchmark::DoNotOptimize(gx.data());
       benchmark::DoNotOptimize(gw.data());
     } else {
@@ -57,11 +61,14 @@ void conv(benchmark::State& state, Conv2dGeometry g, bool backward) {
   run();  // warm-up
   const WallTimer timer;
   for (auto _ : state) run();
-  report_flops(state, (backward ? 2.0 : 1.0) * real_flops(g), timer.seconds(), 1);
+  report_flops(state, (pass == Pass::kBackward ? 2.0 : 1.0) * real_flops(g), timer.seconds(), 1);
 }
 
-void BM_Conv2d(benchmark::State& state, Conv2dGeometry g) { conv(state, g, false); }
-void BM_Conv2dBackward(benchmark::State& state, Conv2dGeometry g) { conv(state, g, true); }
+void BM_Conv2d(benchmark::State& state, Conv2dGeometry g) { conv(state, g, Pass::kForward); }
+void BM_Conv2dBackward(benchmark::State& state, Conv2dGeometry g) { conv(state, g, Pass::kBackward); }
+void BM_Conv2dBackwardData(benchmark::State& state, Conv2dGeometry g) {
+  conv(state, g, Pass::kBackwardData);
+}
 
 #define SALIENT_CONV_SHAPES(bm)                                                        \
   BENCHMARK_CAPTURE(bm, n16_3to32_32x32, geometry(16, 3, 32, 32))                      \
@@ -77,6 +84,7 @@ void BM_Conv2dBackward(benchmark::State& state, Conv2dGeometry g) { conv(state, 
 
 SALIENT_CONV_SHAPES(BM_Conv2d);
 SALIENT_CONV_SHAPES(BM_Conv2dBackward);
+SALIENT_CONV_SHAPES(BM_Conv2dBackwardData);
 
 }  // namespace
 }  // namespace salient::bench

@@ -89,6 +89,17 @@ const Case kCases[] = {
     {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // rows of 8 but K = 36 < 64: im2col
     {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11: im2col
     {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5: im2col
+    // The AVX-512 plane kernel (stride 1, ow = w: forward below 16 outputs a row, backward data at
+    // any width up to 4096 outputs a plane): whole planes in vectors of 16 under lane masks.
+    {2, 5, 5, 5, 13, 3, 3, 1, 1, 1, 1},     // P = 25: 16 + 9 lanes; 13 channels in blocks 7 + 6
+    {1, 3, 12, 12, 20, 3, 3, 1, 1, 1, 1},   // P = 144: 9 vectors in chunks of 3; blocks 7 + 7 + 6
+    {2, 4, 3, 7, 9, 3, 3, 1, 1, 0, 1},      // padding only along w: oh = 1
+    {1, 2, 6, 9, 5, 5, 5, 1, 1, 2, 2},      // 5×5, padding 2: taps reading only padding skipped
+    {1, 3, 4, 6, 4, 3, 3, 1, 1, 2, 1},      // ph = kh − 1: oh = h + 2
+    {1, 3, 6, 6, 4, 3, 3, 1, 1, 3, 1},      // ph = kh: forward by the plane kernel, backward col2im
+    {2, 3, 1, 12, 4, 1, 5, 1, 1, 0, 2},     // conv1d, "same"
+    {3, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1},     // digits-cnn conv1; its backward data has c_out = 1
+    {1, 2, 70, 70, 3, 3, 3, 1, 1, 1, 1},    // P = 4900 > 4096: row tiles and col2im
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {

@@ -11,6 +11,7 @@
 #include "salient/threads.h"
 #include "variants.h"
 #include "x86/avx512/conv_direct_avx512.h"
+#include "x86/avx512/conv_plane_avx512.h"
 
 namespace salient::kern {
 #if SALIENT_NO_THREADS
@@ -383,17 +384,23 @@ constexpr ConvGemm kGemmAvx512{sgemm__avx512_14x32, sgemm_fused__avx512_14x32};
 constexpr ConvGemm kGemmAvx2{sgemm__avx2_6x16, sgemm_fused__avx2_6x16};
 }  // namespace
 
-// Most stride-1 geometries (avx512::conv_direct_serves): the direct kernel; else im2col.
+// Stride 1: the plane kernel for "same"-width rows shorter than 16 (avx512::conv_plane_serves),
+// the direct kernel for most others (avx512::conv_direct_serves); else im2col.
 void conv2d_forward__avx512(const Conv2dGeometry& g, const float* x, const float* w, const float* b,
                             float* y) {
-  if (avx512::conv_direct_serves(g))
+  if (avx512::conv_plane_serves(g))
+    avx512::conv2d_forward_plane(g, x, w, b, y);
+  else if (avx512::conv_direct_serves(g))
     avx512::conv2d_forward_direct(g, x, w, b, y);
   else
     conv2d_forward_gemm(kGemmAvx512, g, x, w, b, y);
 }
-void conv2d_backward_data__avx512_im2col(const Conv2dGeometry& g, const float* gy, const float* w,
-                                         float* gx) {
-  conv2d_backward_data_gemm(kGemmAvx512, g, gy, w, gx);
+// Stride 1 with "same" width: the plane kernel on the transposed convolution; else col2im.
+void conv2d_backward_data__avx512(const Conv2dGeometry& g, const float* gy, const float* w, float* gx) {
+  if (avx512::conv_plane_serves_backward_data(g))
+    avx512::conv2d_backward_data_plane(g, gy, w, gx);
+  else
+    conv2d_backward_data_gemm(kGemmAvx512, g, gy, w, gx);
 }
 void conv2d_backward_weights__avx512_im2col(const Conv2dGeometry& g, const float* x,
                                             const float* gy, float* gw, float* gb) {

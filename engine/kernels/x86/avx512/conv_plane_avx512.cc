@@ -1,0 +1,265 @@
+// The AVX-512 plane convolution for stride 1 and "same" width (ow = w): an image's output plane,
+// flattened (p = i·ow + j), goes in vectors of 16 consecutive outputs, which may span rows. With
+// ow = w, output p of tap (u, v) reads
+//     x[c, i + u − ph, j + v − pw] = x[c·h·w + p + (u − ph)·w + (v − pw)],
+// consecutive floats of the unpadded image for consecutive p; the lanes whose row or column falls
+// in the padding are masked off (a masked-off lane reads nothing), so x is read in place: no
+// padded copy, no im2col. Each output is summed in one order whatever the tile or thread:
+//     y[o, p] = s0 + Σ_{u,v} Σ_c W[o, c, u, v] · x[c·h·w + p + (u − ph)·w + (v − pw)]
+// (taps outer, channels inner), from s0 = b[o] (forward) or the output's own value (accumulate).
+// Tile: R channels × NV vectors of one image in R·NV ≤ 24 zmm accumulators; per tap and channel,
+// NV masked loads of x and R broadcast weights (W packed [block][tap][c][R]).
+// The backward data is the same kernel on the transposed convolution, accumulated into gx:
+//     gx = conv(gy, W'),  W'[c, o, u, v] = W[o, c, kh−1−u, kw−1−v],  padding (kh−1−ph, kw−1−pw).
+#include "x86/avx512/conv_plane_avx512.h"
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "gemm/conv_gemm.h"
+#include "salient/threads.h"
+
+namespace salient::kern::avx512 {
+namespace {
+
+constexpr int kLanes = 16;
+constexpr int kMaxVectors = 4;   // vectors per tile
+constexpr int kMaxChannels = 8;  // channels per tile (6 at 4 vectors: 24 accumulators)
+// The mask table has a mask per vector and tap: planes up to 4096 outputs (64×64) keep it small.
+constexpr int64_t kMaxPlane = 4096;
+// Below this many FLOPs per thread, waking the workers costs more than they save (as in the SGEMM).
+constexpr double kFlopsPerThread = 2e6;
+
+// Not std::min: an inline library template compiled here could serve baseline callers
+// (docs/kernels.md, "Own translation units, own flags").
+int64_t lesser(int64_t a, int64_t b) { return a < b ? a : b; }
+
+// How the output plane splits into tiles: vector chunks × channel blocks.
+struct Layout {
+  int64_t taps, K, plane, vectors;
+  int chunk_vectors;  // vectors per chunk (the last chunk may hold fewer)
+  int64_t chunks;
+  int64_t blocks;  // channel blocks, sizes differing by at most one
+  explicit Layout(const Conv2dGeometry& g)
+      : taps(int64_t{g.kh} * g.kw),
+        K(taps * g.c_in),
+        plane(int64_t{g.oh} * g.ow),
+        vectors((plane + kLanes - 1) / kLanes),
+        chunk_vectors(vectors <= kMaxVectors ? static_cast<int>(vectors) : 3),
+        chunks((vectors + chunk_vectors - 1) / chunk_vectors),
+        blocks((g.c_out + max_channels() - 1) / max_channels()) {}
+  int max_channels() const { return chunk_vectors == 4 ? 6 : kMaxChannels; }
+  // Channel block b: channels [first_channel(b), first_channel(b) + channels(b)).
+  int channels(const Conv2dGeometry& g, int64_t b) const {
+    return static_cast<int>(g.c_out / blocks + (b < g.c_out % blocks ? 1 : 0));
+  }
+  int64_t first_channel(const Conv2dGeometry& g, int64_t b) const {
+    return b * (g.c_out / blocks) + lesser(b, g.c_out % blocks);
+  }
+  // Workspace: packed W (c_out·K), bias (c_out), tap offsets (int32), masks (uint16), in floats.
+  int64_t floats(const Conv2dGeometry& g) const {
+    const int64_t masks = (taps + 1) * vectors;
+    return int64_t{g.c_out} * (K + 1) + taps + (masks + 1) / 2;
+  }
+};
+
+// What a tile reads and writes.
+struct TileArgs {
+  const float* wk;                // the block's packed weights [tap][c][R]
+  const float* bias;              // the block's R starting values, or null: start from y
+  const float* x;                 // the image, advanced to the chunk's first output
+  const int32_t* off;             // off[tap] = (u − ph)·w + (v − pw)
+  const __mmask16* masks;         // masks[tap·vectors + s]: lanes of vector s inside the image
+  const __mmask16* out_masks;     // the chunk's vectors' lanes inside the plane
+  int64_t vectors, x_plane, y_plane;
+  int c_in, taps;
+  float* y;                       // the block's first channel, advanced to the chunk's first output
+};
+
+// acc[r][v] = s0 + Σ_tap Σ_c wk[tap][c][r] · x[c·x_plane + off[tap] + 16v] (masked), stored to
+// y[r·y_plane + 16v] under the chunk's output masks.
+template <int R, int NV>
+void plane_tile(const TileArgs& a) {
+  __m512 acc[R][NV];
+  __mmask16 out[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) out[v] = a.out_masks[v];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = a.bias ? _mm512_set1_ps(a.bias[r])
+                         : _mm512_maskz_loadu_ps(out[v], a.y + r * a.y_plane + v * kLanes);
+  const float* wt = a.wk;
+  for (int t = 0; t < a.taps; ++t) {
+    __mmask16 m[NV];
+    unsigned any = 0;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) any |= m[v] = a.masks[t * a.vectors + v];
+    if (!any) {  // the tap reads only padding for every vector of the chunk
+      wt += int64_t{a.c_in} * R;
+      continue;
+    }
+    const float* xt = a.x + a.off[t];
+    for (int c = 0; c < a.c_in; ++c, xt += a.x_plane, wt += R) {
+      __m512 xv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(m[v], xt + v * kLanes);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const __m512 wr = _mm512_set1_ps(wt[r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(wr, xv[v], acc[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(a.y + r * a.y_plane + v * kLanes, out[v], acc[r][v]);
+}
+
+using TileFn = void (*)(const TileArgs&);
+
+template <int NV, int... R>
+constexpr void fill_row(TileFn* row, std::integer_sequence<int, R...>) {
+  ((row[R] = &plane_tile<R + 1, NV>), ...);
+}
+
+// kTiles[NV − 1][R − 1]; R·NV ≤ 24 (R ≤ 6 at NV = 4).
+struct TileTable {
+  TileFn fn[kMaxVectors][kMaxChannels] = {};
+  constexpr TileTable() {
+    fill_row<1>(fn[0], std::make_integer_sequence<int, kMaxChannels>{});
+    fill_row<2>(fn[1], std::make_integer_sequence<int, kMaxChannels>{});
+    fill_row<3>(fn[2], std::make_integer_sequence<int, kMaxChannels>{});
+    fill_row<4>(fn[3], std::make_integer_sequence<int, 6>{});
+  }
+};
+constexpr TileTable kTiles;
+
+// The transposed convolution of g (gy → gx) as a forward geometry (stride 1).
+Conv2dGeometry transposed(const Conv2dGeometry& g) {
+  return Conv2dGeometry{g.n, g.c_out, g.oh, g.ow, g.c_in, g.kh, g.kw, 1, 1,
+                        g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.h, g.w};
+}
+
+// wk[block][tap][c][r] = W(first_channel(block) + r, c, u, v), where W is w itself, or (flipped)
+// the transposed, flipped weights of the original [c_in_e][c_out_e][kh][kw] array w:
+// W(o, c, u, v) = w[c, o, kh−1−u, kw−1−v]. bk = b, or zeros without b.
+void pack_weights(const Conv2dGeometry& g, const Layout& l, const float* w, bool flipped,
+                  const float* b, float* wk, float* bk) {
+  for (int64_t blk = 0; blk < l.blocks; ++blk) {
+    const int64_t o0 = l.first_channel(g, blk);
+    const int R = l.channels(g, blk);
+    float* d = wk + o0 * l.K;
+    for (int u = 0; u < g.kh; ++u)
+      for (int v = 0; v < g.kw; ++v)
+        for (int c = 0; c < g.c_in; ++c)
+          for (int r = 0; r < R; ++r) {
+            const int64_t o = o0 + r;
+            *d++ = flipped ? w[((c * int64_t{g.c_out} + o) * g.kh + (g.kh - 1 - u)) * g.kw + (g.kw - 1 - v)]
+                           : w[((o * g.c_in + c) * g.kh + u) * g.kw + v];
+          }
+  }
+  for (int o = 0; o < g.c_out; ++o) bk[o] = b ? b[o] : 0.0f;
+}
+
+// off[u·kw + v] = (u − ph)·w + (v − pw); masks[tap·vectors + s] has lane l set when output
+// p = 16s + l is in the plane and its tap reads inside the image; out_masks[s] when p is in the
+// plane.
+void tap_masks(const Conv2dGeometry& g, const Layout& l, int32_t* off, uint16_t* masks,
+               uint16_t* out_masks) {
+  for (int u = 0; u < g.kh; ++u)
+    for (int v = 0; v < g.kw; ++v) {
+      const int64_t t = int64_t{u} * g.kw + v;
+      off[t] = static_cast<int32_t>((u - g.ph) * g.w + (v - g.pw));
+      for (int64_t s = 0; s < l.vectors; ++s) {
+        unsigned bits = 0;
+        for (int lane = 0; lane < kLanes; ++lane) {
+          const int64_t p = s * kLanes + lane;
+          const int64_t i = p / g.ow + u - g.ph, j = p % g.ow + v - g.pw;
+          if (p < l.plane && i >= 0 && i < g.h && j >= 0 && j < g.w) bits |= 1u << lane;
+        }
+        masks[t * l.vectors + s] = static_cast<uint16_t>(bits);
+      }
+    }
+  for (int64_t s = 0; s < l.vectors; ++s) {
+    const int64_t left = l.plane - s * kLanes;
+    out_masks[s] = static_cast<uint16_t>(left >= kLanes ? 0xFFFFu : (1u << left) - 1);
+  }
+}
+
+bool serves(const Conv2dGeometry& g) {
+  if (g.sh != 1 || g.sw != 1 || g.ow != g.w || g.ph < 0 || g.pw < 0) return false;
+  const Layout l(g);
+  return l.plane <= kMaxPlane && int64_t{g.c_in} * g.h * g.w < (int64_t{1} << 31) &&
+         l.floats(g) <= static_cast<int64_t>(kConvWorkspaceFloats);
+}
+
+// y (accumulate: +=) conv(x, W) + b over g, W as pack_weights reads it.
+void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flipped, const float* b,
+              bool accumulate, float* y) {
+  const Layout l(g);
+  const int64_t x_image = int64_t{g.c_in} * g.h * g.w, y_image = int64_t{g.c_out} * l.plane;
+  const int64_t per_image = l.chunks * l.blocks;
+  // Units (image, chunk, block) go in contiguous ranges to the threads; each packs W into its own
+  // workspace. No unit's sums depend on the split: results are bit-identical for every thread
+  // count.
+  auto run = [&](int64_t begin, int64_t end) {
+    float* wk = conv_workspace();
+    float* bk = wk + int64_t{g.c_out} * l.K;
+    int32_t* off = reinterpret_cast<int32_t*>(bk + g.c_out);
+    uint16_t* masks = reinterpret_cast<uint16_t*>(off + l.taps);
+    uint16_t* out_masks = masks + l.taps * l.vectors;
+    pack_weights(g, l, w, flipped, b, wk, bk);
+    tap_masks(g, l, off, masks, out_masks);
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / per_image, chunk = unit % per_image / l.blocks, blk = unit % l.blocks;
+      const int64_t s0 = chunk * l.chunk_vectors, p0 = s0 * kLanes;
+      const int nv = static_cast<int>(lesser(l.chunk_vectors, l.vectors - s0));
+      const int64_t o0 = l.first_channel(g, blk);
+      const int R = l.channels(g, blk);
+      const TileArgs a{wk + o0 * l.K,
+                       accumulate ? nullptr : bk + o0,
+                       x + n * x_image + p0,
+                       off,
+                       reinterpret_cast<const __mmask16*>(masks) + s0,
+                       reinterpret_cast<const __mmask16*>(out_masks) + s0,
+                       l.vectors,
+                       int64_t{g.h} * g.w,
+                       l.plane,
+                       g.c_in,
+                       static_cast<int>(l.taps),
+                       y + n * y_image + o0 * l.plane + p0};
+      kTiles.fn[nv - 1][R - 1](a);
+    }
+  };
+  const int64_t units = int64_t{g.n} * per_image;
+  const double flops = 2.0 * g.n * g.c_out * static_cast<double>(l.plane) * static_cast<double>(l.K);
+  if (thread_count() > 1 && flops >= kFlopsPerThread * thread_count())
+    parallel_for(units, run);
+  else
+    run(0, units);
+}
+
+}  // namespace
+
+bool conv_plane_serves(const Conv2dGeometry& g) { return g.ow < kLanes && serves(g); }
+
+void conv2d_forward_plane(const Conv2dGeometry& g, const float* x, const float* w, const float* b,
+                          float* y) {
+  convolve(g, x, w, /*flipped=*/false, b, /*accumulate=*/false, y);
+}
+
+bool conv_plane_serves_backward_data(const Conv2dGeometry& g) {
+  return g.sh == 1 && g.sw == 1 && g.ph <= g.kh - 1 && g.pw <= g.kw - 1 && serves(transposed(g));
+}
+
+void conv2d_backward_data_plane(const Conv2dGeometry& g, const float* gy, const float* w, float* gx) {
+  convolve(transposed(g), gy, w, /*flipped=*/true, nullptr, /*accumulate=*/true, gx);
+}
+
+}  // namespace salient::kern::avx512
