@@ -8,7 +8,8 @@
 //     y[o, p] = s0 + Σ_{u,v} Σ_c W[o, c, u, v] · x[c·h·w + p + (u − ph)·w + (v − pw)]
 // (taps outer, channels inner), from s0 = b[o] (forward) or the output's own value (accumulate).
 // Tile: R channels × NV vectors of one image in R·NV ≤ 24 zmm accumulators; per tap and channel,
-// NV masked loads of x and R broadcast weights (W packed [block][tap][c][R]).
+// NV masked loads of x and R weights broadcast from W where it lies (no packing: a call on a
+// small batch would spend more on packing than on its FMAs).
 // The backward data is the same kernel on the transposed convolution, accumulated into gx:
 //     gx = conv(gy, W'),  W'[c, o, u, v] = W[o, c, kh−1−u, kw−1−v],  padding (kh−1−ph, kw−1−pw).
 #include "x86/avx512/conv_plane_avx512.h"
@@ -58,17 +59,16 @@ struct Layout {
   int64_t first_channel(const Conv2dGeometry& g, int64_t b) const {
     return b * (g.c_out / blocks) + lesser(b, g.c_out % blocks);
   }
-  // Workspace: packed W (c_out·K), bias (c_out), tap offsets (int32), masks (uint16), in floats.
-  int64_t floats(const Conv2dGeometry& g) const {
-    const int64_t masks = (taps + 1) * vectors;
-    return int64_t{g.c_out} * (K + 1) + taps + (masks + 1) / 2;
-  }
+  // Workspace: tap offsets (int32) and masks (uint16), in floats.
+  int64_t floats() const { return taps + ((taps + 1) * vectors + 1) / 2; }
 };
 
-// What a tile reads and writes.
+// What a tile reads and writes. W(o0 + r, c, tap) = w[r·w_row + c·w_channel + tap·w_tap].
 struct TileArgs {
-  const float* wk;                // the block's packed weights [tap][c][R]
-  const float* bias;              // the block's R starting values, or null: start from y
+  const float* w;                 // W(o0, 0, 0) of the block
+  int64_t w_row, w_channel, w_tap;
+  const float* bias;              // the block's R starting values, or null: start from zero
+  bool accumulate;                // start from y instead
   const float* x;                 // the image, advanced to the chunk's first output
   const int32_t* off;             // off[tap] = (u − ph)·w + (v − pw)
   const __mmask16* masks;         // masks[tap·vectors + s]: lanes of vector s inside the image
@@ -78,38 +78,38 @@ struct TileArgs {
   float* y;                       // the block's first channel, advanced to the chunk's first output
 };
 
-// acc[r][v] = s0 + Σ_tap Σ_c wk[tap][c][r] · x[c·x_plane + off[tap] + 16v] (masked), stored to
-// y[r·y_plane + 16v] under the chunk's output masks.
+// acc[r][v] = s0 + Σ_tap Σ_c W(o0 + r, c, tap) · x[c·x_plane + off[tap] + 16v] (masked), stored
+// to y[r·y_plane + 16v] under the chunk's output masks.
 template <int R, int NV>
 void plane_tile(const TileArgs& a) {
   __m512 acc[R][NV];
   __mmask16 out[NV];
+  int64_t row[R];  // loop-invariant offsets of the R weights of one (c, tap)
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) row[r] = r * a.w_row;
 #pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) out[v] = a.out_masks[v];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
-      acc[r][v] = a.bias ? _mm512_set1_ps(a.bias[r])
-                         : _mm512_maskz_loadu_ps(out[v], a.y + r * a.y_plane + v * kLanes);
-  const float* wt = a.wk;
+      acc[r][v] = a.accumulate ? _mm512_maskz_loadu_ps(out[v], a.y + r * a.y_plane + v * kLanes)
+                               : _mm512_set1_ps(a.bias ? a.bias[r] : 0.0f);
   for (int t = 0; t < a.taps; ++t) {
     __mmask16 m[NV];
     unsigned any = 0;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) any |= m[v] = a.masks[t * a.vectors + v];
-    if (!any) {  // the tap reads only padding for every vector of the chunk
-      wt += int64_t{a.c_in} * R;
-      continue;
-    }
+    if (!any) continue;  // the tap reads only padding for every vector of the chunk
     const float* xt = a.x + a.off[t];
-    for (int c = 0; c < a.c_in; ++c, xt += a.x_plane, wt += R) {
+    const float* wt = a.w + t * a.w_tap;
+    for (int c = 0; c < a.c_in; ++c, xt += a.x_plane, wt += a.w_channel) {
       __m512 xv[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(m[v], xt + v * kLanes);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
-        const __m512 wr = _mm512_set1_ps(wt[r]);
+        const __m512 wr = _mm512_set1_ps(wt[row[r]]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(wr, xv[v], acc[r][v]);
       }
@@ -146,27 +146,6 @@ Conv2dGeometry transposed(const Conv2dGeometry& g) {
                         g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.h, g.w};
 }
 
-// wk[block][tap][c][r] = W(first_channel(block) + r, c, u, v), where W is w itself, or (flipped)
-// the transposed, flipped weights of the original [c_in_e][c_out_e][kh][kw] array w:
-// W(o, c, u, v) = w[c, o, kh−1−u, kw−1−v]. bk = b, or zeros without b.
-void pack_weights(const Conv2dGeometry& g, const Layout& l, const float* w, bool flipped,
-                  const float* b, float* wk, float* bk) {
-  for (int64_t blk = 0; blk < l.blocks; ++blk) {
-    const int64_t o0 = l.first_channel(g, blk);
-    const int R = l.channels(g, blk);
-    float* d = wk + o0 * l.K;
-    for (int u = 0; u < g.kh; ++u)
-      for (int v = 0; v < g.kw; ++v)
-        for (int c = 0; c < g.c_in; ++c)
-          for (int r = 0; r < R; ++r) {
-            const int64_t o = o0 + r;
-            *d++ = flipped ? w[((c * int64_t{g.c_out} + o) * g.kh + (g.kh - 1 - u)) * g.kw + (g.kw - 1 - v)]
-                           : w[((o * g.c_in + c) * g.kh + u) * g.kw + v];
-          }
-  }
-  for (int o = 0; o < g.c_out; ++o) bk[o] = b ? b[o] : 0.0f;
-}
-
 // off[u·kw + v] = (u − ph)·w + (v − pw); masks[tap·vectors + s] has lane l set when output
 // p = 16s + l is in the plane and its tap reads inside the image; out_masks[s] when p is in the
 // plane.
@@ -176,12 +155,13 @@ void tap_masks(const Conv2dGeometry& g, const Layout& l, int32_t* off, uint16_t*
     for (int v = 0; v < g.kw; ++v) {
       const int64_t t = int64_t{u} * g.kw + v;
       off[t] = static_cast<int32_t>((u - g.ph) * g.w + (v - g.pw));
+      // Output p = i·ow + j reads x at row i + u − ph, column j + v − pw (counters, no division).
+      int64_t p = 0, i = u - g.ph, j = v - g.pw;
       for (int64_t s = 0; s < l.vectors; ++s) {
         unsigned bits = 0;
-        for (int lane = 0; lane < kLanes; ++lane) {
-          const int64_t p = s * kLanes + lane;
-          const int64_t i = p / g.ow + u - g.ph, j = p % g.ow + v - g.pw;
-          if (p < l.plane && i >= 0 && i < g.h && j >= 0 && j < g.w) bits |= 1u << lane;
+        for (int lane = 0; lane < kLanes && p < l.plane; ++lane, ++p) {
+          if (i >= 0 && i < g.h && j >= 0 && j < g.w) bits |= 1u << lane;
+          if (++j == g.ow + v - g.pw) j = v - g.pw, ++i;
         }
         masks[t * l.vectors + s] = static_cast<uint16_t>(bits);
       }
@@ -196,25 +176,26 @@ bool serves(const Conv2dGeometry& g) {
   if (g.sh != 1 || g.sw != 1 || g.ow != g.w || g.ph < 0 || g.pw < 0) return false;
   const Layout l(g);
   return l.plane <= kMaxPlane && int64_t{g.c_in} * g.h * g.w < (int64_t{1} << 31) &&
-         l.floats(g) <= static_cast<int64_t>(kConvWorkspaceFloats);
+         l.floats() <= static_cast<int64_t>(kConvWorkspaceFloats);
 }
 
-// y (accumulate: +=) conv(x, W) + b over g, W as pack_weights reads it.
+// y (accumulate: +=) conv(x, W) + b over g, where W is w, or (flipped) the transposed, flipped
+// weights of the original [c_in][c_out][kh][kw] array w: W(o, c, tap) = w[c, o, taps − 1 − tap].
 void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flipped, const float* b,
               bool accumulate, float* y) {
   const Layout l(g);
   const int64_t x_image = int64_t{g.c_in} * g.h * g.w, y_image = int64_t{g.c_out} * l.plane;
   const int64_t per_image = l.chunks * l.blocks;
-  // Units (image, chunk, block) go in contiguous ranges to the threads; each packs W into its own
-  // workspace. No unit's sums depend on the split: results are bit-identical for every thread
-  // count.
+  // W(o, c, tap) = w[o·w_row + c·w_channel + tap·w_tap] from `origin`.
+  const float* origin = flipped ? w + l.taps - 1 : w;
+  const int64_t w_row = flipped ? l.taps : l.K, w_channel = flipped ? g.c_out * l.taps : l.taps;
+  const int64_t w_tap = flipped ? -1 : 1;
+  // Units (image, chunk, block) go in contiguous ranges to the threads. No unit's sums depend on
+  // the split: results are bit-identical for every thread count.
   auto run = [&](int64_t begin, int64_t end) {
-    float* wk = conv_workspace();
-    float* bk = wk + int64_t{g.c_out} * l.K;
-    int32_t* off = reinterpret_cast<int32_t*>(bk + g.c_out);
+    int32_t* off = reinterpret_cast<int32_t*>(conv_workspace());
     uint16_t* masks = reinterpret_cast<uint16_t*>(off + l.taps);
     uint16_t* out_masks = masks + l.taps * l.vectors;
-    pack_weights(g, l, w, flipped, b, wk, bk);
     tap_masks(g, l, off, masks, out_masks);
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / per_image, chunk = unit % per_image / l.blocks, blk = unit % l.blocks;
@@ -222,8 +203,12 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
       const int nv = static_cast<int>(lesser(l.chunk_vectors, l.vectors - s0));
       const int64_t o0 = l.first_channel(g, blk);
       const int R = l.channels(g, blk);
-      const TileArgs a{wk + o0 * l.K,
-                       accumulate ? nullptr : bk + o0,
+      const TileArgs a{origin + o0 * w_row,
+                       w_row,
+                       w_channel,
+                       w_tap,
+                       b ? b + o0 : nullptr,
+                       accumulate,
                        x + n * x_image + p0,
                        off,
                        reinterpret_cast<const __mmask16*>(masks) + s0,
