@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <utility>
 
-#include "gemm/conv_gemm.h"
 #include "salient/threads.h"
 
 namespace salient::kern::avx512 {
@@ -28,8 +27,9 @@ namespace {
 constexpr int kLanes = 16;
 constexpr int kMaxVectors = 4;   // vectors per tile
 constexpr int kMaxChannels = 8;  // channels per tile (6 at 4 vectors: 24 accumulators)
-// The mask table has a mask per vector and tap: planes up to 4096 outputs (64×64) keep it small.
-constexpr int64_t kMaxPlane = 4096;
+// The mask table has a mask per vector and tap (and one per vector for the plane's end).
+constexpr int kMaxTaps = 64;
+constexpr int64_t kMaxMasks = 8192;
 // Below this many FLOPs per thread, waking the workers costs more than they save (as in the SGEMM).
 constexpr double kFlopsPerThread = 2e6;
 
@@ -59,8 +59,7 @@ struct Layout {
   int64_t first_channel(const Conv2dGeometry& g, int64_t b) const {
     return b * (g.c_out / blocks) + lesser(b, g.c_out % blocks);
   }
-  // Workspace: tap offsets (int32) and masks (uint16), in floats.
-  int64_t floats() const { return taps + ((taps + 1) * vectors + 1) / 2; }
+  int64_t masks() const { return (taps + 1) * vectors; }
 };
 
 // What a tile reads and writes. W(o0 + r, c, tap) = w[r·w_row + c·w_channel + tap·w_tap].
@@ -146,15 +145,33 @@ Conv2dGeometry transposed(const Conv2dGeometry& g) {
                         g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.h, g.w};
 }
 
-// off[u·kw + v] = (u − ph)·w + (v − pw); masks[tap·vectors + s] has lane l set when output
-// p = 16s + l is in the plane and its tap reads inside the image; out_masks[s] when p is in the
-// plane.
-void tap_masks(const Conv2dGeometry& g, const Layout& l, int32_t* off, uint16_t* masks,
-               uint16_t* out_masks) {
+// The tap offsets and lane masks of a plane geometry: off[u·kw + v] = (u − ph)·w + (v − pw);
+// masks[tap·vectors + s] has lane l set when output p = 16s + l is in the plane and its tap reads
+// inside the image; out_masks[s] when p is in the plane. They depend on the plane, not on channels
+// or batch, so each thread keeps the last geometry's: a model's same-shaped convolutions and their
+// backward share one.
+struct TapMasks {
+  int key[8] = {-1, -1, -1, -1, -1, -1, -1, -1};  // h, w, oh, ow, kh, kw, ph, pw
+  int32_t off[kMaxTaps] = {};
+  uint16_t masks[kMaxMasks] = {};
+  const uint16_t* out_masks = nullptr;
+};
+thread_local TapMasks t_tap_masks;
+
+const TapMasks& tap_masks(const Conv2dGeometry& g, const Layout& l) {
+  TapMasks& tm = t_tap_masks;
+  const int key[8] = {g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.ph, g.pw};
+  bool same = true;
+  for (int i = 0; i < 8; ++i) same = same && key[i] == tm.key[i];
+  if (same) return tm;
+  for (int i = 0; i < 8; ++i) tm.key[i] = key[i];
+  uint16_t* masks = tm.masks;
+  uint16_t* out_masks = masks + l.taps * l.vectors;
+  tm.out_masks = out_masks;
   for (int u = 0; u < g.kh; ++u)
     for (int v = 0; v < g.kw; ++v) {
       const int64_t t = int64_t{u} * g.kw + v;
-      off[t] = static_cast<int32_t>((u - g.ph) * g.w + (v - g.pw));
+      tm.off[t] = static_cast<int32_t>((u - g.ph) * g.w + (v - g.pw));
       // Output p = i·ow + j reads x at row i + u − ph, column j + v − pw (counters, no division).
       int64_t p = 0, i = u - g.ph, j = v - g.pw;
       for (int64_t s = 0; s < l.vectors; ++s) {
@@ -170,13 +187,13 @@ void tap_masks(const Conv2dGeometry& g, const Layout& l, int32_t* off, uint16_t*
     const int64_t left = l.plane - s * kLanes;
     out_masks[s] = static_cast<uint16_t>(left >= kLanes ? 0xFFFFu : (1u << left) - 1);
   }
+  return tm;
 }
 
 bool serves(const Conv2dGeometry& g) {
   if (g.sh != 1 || g.sw != 1 || g.ow != g.w || g.ph < 0 || g.pw < 0) return false;
   const Layout l(g);
-  return l.plane <= kMaxPlane && int64_t{g.c_in} * g.h * g.w < (int64_t{1} << 31) &&
-         l.floats() <= static_cast<int64_t>(kConvWorkspaceFloats);
+  return l.taps <= kMaxTaps && l.masks() <= kMaxMasks && int64_t{g.c_in} * g.h * g.w < (int64_t{1} << 31);
 }
 
 // y (accumulate: +=) conv(x, W) + b over g, where W is w, or (flipped) the transposed, flipped
@@ -193,10 +210,7 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
   // Units (image, chunk, block) go in contiguous ranges to the threads. No unit's sums depend on
   // the split: results are bit-identical for every thread count.
   auto run = [&](int64_t begin, int64_t end) {
-    int32_t* off = reinterpret_cast<int32_t*>(conv_workspace());
-    uint16_t* masks = reinterpret_cast<uint16_t*>(off + l.taps);
-    uint16_t* out_masks = masks + l.taps * l.vectors;
-    tap_masks(g, l, off, masks, out_masks);
+    const TapMasks& tm = tap_masks(g, l);
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / per_image, chunk = unit % per_image / l.blocks, blk = unit % l.blocks;
       const int64_t s0 = chunk * l.chunk_vectors, p0 = s0 * kLanes;
@@ -210,9 +224,9 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
                        b ? b + o0 : nullptr,
                        accumulate,
                        x + n * x_image + p0,
-                       off,
-                       reinterpret_cast<const __mmask16*>(masks) + s0,
-                       reinterpret_cast<const __mmask16*>(out_masks) + s0,
+                       tm.off,
+                       reinterpret_cast<const __mmask16*>(tm.masks) + s0,
+                       reinterpret_cast<const __mmask16*>(tm.out_masks) + s0,
                        l.vectors,
                        int64_t{g.h} * g.w,
                        l.plane,
