@@ -78,10 +78,12 @@ struct TileArgs {
 };
 
 // acc[r][v] = s0 + Σ_tap Σ_c W(o0 + r, c, tap) · x[c·x_plane + off[tap] + 16v] (masked), stored
-// to y[r·y_plane + 16v] under the chunk's output masks.
+// to y[r·y_plane + 16v] under the chunk's output masks. Tiles of at most 8 accumulators (too few
+// for the FMA latency) keep two sets, for even and odd c, added at the end.
 template <int R, int NV>
 void plane_tile(const TileArgs& a) {
-  __m512 acc[R][NV];
+  constexpr int S = R * NV <= 8 ? 2 : 1;  // accumulator sets
+  __m512 acc[S][R][NV];
   __mmask16 out[NV];
   int64_t row[R];  // loop-invariant offsets of the R weights of one (c, tap)
 #pragma GCC unroll 8
@@ -91,9 +93,11 @@ void plane_tile(const TileArgs& a) {
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      acc[r][v] = a.accumulate ? _mm512_maskz_loadu_ps(out[v], a.y + r * a.y_plane + v * kLanes)
-                               : _mm512_set1_ps(a.bias ? a.bias[r] : 0.0f);
+    for (int v = 0; v < NV; ++v) {
+      acc[0][r][v] = a.accumulate ? _mm512_maskz_loadu_ps(out[v], a.y + r * a.y_plane + v * kLanes)
+                                  : _mm512_set1_ps(a.bias ? a.bias[r] : 0.0f);
+      if constexpr (S == 2) acc[1][r][v] = _mm512_setzero_ps();
+    }
   for (int t = 0; t < a.taps; ++t) {
     __mmask16 m[NV];
     unsigned any = 0;
@@ -102,22 +106,32 @@ void plane_tile(const TileArgs& a) {
     if (!any) continue;  // the tap reads only padding for every vector of the chunk
     const float* xt = a.x + a.off[t];
     const float* wt = a.w + t * a.w_tap;
-    for (int c = 0; c < a.c_in; ++c, xt += a.x_plane, wt += a.w_channel) {
+    // acc[set] += channel c's products (x at xc, weights at wc).
+    auto channel = [&](__m512 (&set)[R][NV], const float* xc, const float* wc) __attribute__((always_inline)) {
       __m512 xv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(m[v], xt + v * kLanes);
+      for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(m[v], xc + v * kLanes);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
-        const __m512 wr = _mm512_set1_ps(wt[row[r]]);
+        const __m512 wr = _mm512_set1_ps(wc[row[r]]);
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(wr, xv[v], acc[r][v]);
+        for (int v = 0; v < NV; ++v) set[r][v] = _mm512_fmadd_ps(wr, xv[v], set[r][v]);
       }
+    };
+    int c = 0;
+    for (; c + S <= a.c_in; c += S, xt += S * a.x_plane, wt += S * a.w_channel) {
+#pragma GCC unroll 2
+      for (int k = 0; k < S; ++k) channel(acc[k], xt + k * a.x_plane, wt + k * a.w_channel);
     }
+    if (c < a.c_in) channel(acc[0], xt, wt);  // an odd channel count's last, with two sets
   }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(a.y + r * a.y_plane + v * kLanes, out[v], acc[r][v]);
+    for (int v = 0; v < NV; ++v) {
+      if constexpr (S == 2) acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[1][r][v]);
+      _mm512_mask_storeu_ps(a.y + r * a.y_plane + v * kLanes, out[v], acc[0][r][v]);
+    }
 }
 
 using TileFn = void (*)(const TileArgs&);
