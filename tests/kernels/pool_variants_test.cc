@@ -1,6 +1,6 @@
 // Every pooling variant (maxpool2d_forward, avgpool2d_forward of kernels_for(isa) for each SIMD ISA
 // this CPU runs) against the scalar reference on geometries covering stride 1 (contiguous loads)
-// and 2-3 (gathers), rows shorter than, equal to and longer than one vector (tails), rows of fewer
+// and 2-3 (gathers or window permutes), rows shorter than, equal to and longer than one vector (tails), rows of fewer
 // than half a vector (several rows per vector, with partial runs), 1-D pools
 // (H = 1), a window covering the whole input, and batches of planes. Inputs are quantised to
 // quarters so windows hold ties (the first maximum must win), with NaN, ±inf and −0 sprinkled in
@@ -100,6 +100,10 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
       {1, 1, 13, 4, 3, 1, 1, 1},   // 11×4 outputs: AVX-512 runs of 4 rows, a tail of 3
       {1, 2, 9, 9, 2, 2, 2, 2},    // 4×4 outputs, an unused last input row and column
       {1, 2, 11, 17, 2, 3, 2, 2},  // 5×8 outputs at stride 2: 2 rows per AVX-512 vector, a tail
+      // Window runs (taps permuted from the 4 AVX-512 / 2 AVX2 vectors at the run's start).
+      {2, 3, 10, 6, 2, 2, 2, 2},   // 5×3 outputs: one AVX-512 run of 5 rows from 60 floats
+      {1, 2, 14, 8, 2, 2, 2, 2},   // 7×4 outputs: runs of 4 and 3 rows, the last window past the plane
+      {2, 3, 1, 70, 1, 3, 1, 2},   // 1-D, 34 outputs: AVX-512 runs of 16 from 33 floats (AVX2 gathers)
   };
   for (const Case& c : cases) check(c);
 }

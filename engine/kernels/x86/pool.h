@@ -6,6 +6,11 @@
 // most W/2 when sw > 1 (digits-cnn's 4-wide pool), take R = ⌊W/ow⌋ whole rows of a plane per vector
 // instead, every tap gathered (one 4-output row per AVX-512 vector, 4 of 16 lanes gathered, had
 // been slower than the reference loop: 44 against 33 µs).
+// Window runs: when the inputs of a run of taps that would be gathered lie within the V::kWindow
+// vectors from the run's first input (4 for AVX-512, 2 for AVX2), and the run holds as many rows
+// as a gathered one, the run loads those vectors once and picks every tap's inputs from them with
+// permutes instead of a gather (digits-cnn's 2×2 pool of 8×8 planes on AVX-512: 4 output rows
+// from 64 floats).
 //   max:  best = first tap; then for every other tap best ← x where x > best or (x is NaN and best
 //         is not), with its flat input index (so the first maximum, and the first NaN, win, as in
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
@@ -27,19 +32,63 @@ struct Pool {
   using M = typename V::M;
   static constexpr int W = V::W;
 
-  // Output rows per vector: R = ⌊W/ow⌋ when at least 2 rows fit and the taps are gathered anyway
-  // (sw > 1) or the rows hold fewer than W/2 outputs; else 1 (a row then takes ⌈ow/W⌉ vectors).
-  static int rows_per_run(const Pool2dGeometry& g) {
+  // Output rows per gathered vector: R = ⌊W/ow⌋ when at least 2 rows fit and the taps are
+  // gathered anyway (sw > 1) or the rows hold fewer than W/2 outputs; else 1 (a row then takes
+  // ⌈ow/W⌉ vectors).
+  static int gather_rows(const Pool2dGeometry& g) {
     const int fit = W / g.ow;
     return fit >= 2 && (g.sw > 1 || 2 * g.ow < W) ? fit : 1;
   }
 
-  // The W inputs of tap offset `off` (from the plane start) for the outputs whose window offsets,
-  // relative to the run's first output, are `cols`: one load when they are adjacent.
-  static T taps(const float* plane, int64_t off, I cols, bool adjacent, M m) {
-    if (adjacent) return V::load_masked(plane + off, m);
-    return V::gather(plane + off, cols, m);
+  // How a run's taps are read: one load each (one row, stride 1), permutes of the run's 2W-float
+  // window, or gathers.
+  enum class Read { kAdjacent, kWindow, kGather };
+
+  // Output rows per window run: the most whole rows (at most ⌊W/ow⌋) whose inputs lie within
+  // kWindow·W floats of the first, or 1 for runs of W outputs of a longer row when theirs do; 0 if
+  // none.
+  static int window_rows(const Pool2dGeometry& g) {
+    const int64_t window = int64_t{V::kWindow} * W;
+    if (g.ow > W) return int64_t{g.kh - 1} * g.w + int64_t{W - 1} * g.sw + g.kw <= window ? 1 : 0;
+    int rows = 0;
+    for (int r = 1; r * g.ow <= W; ++r)
+      if ((int64_t{r - 1} * g.sh + g.kh - 1) * g.w + int64_t{g.ow - 1} * g.sw + g.kw <= window) rows = r;
+    return rows;
   }
+
+  static Read read_mode(const Pool2dGeometry& g) {
+    if (g.sw == 1 && gather_rows(g) == 1) return Read::kAdjacent;
+    return window_rows(g) >= gather_rows(g) ? Read::kWindow : Read::kGather;
+  }
+
+  // Output rows per run (1: runs of up to W outputs of one row).
+  static int rows_per_run(const Pool2dGeometry& g) {
+    return read_mode(g) == Read::kWindow ? window_rows(g) : gather_rows(g);
+  }
+
+  // A run's inputs: tap(off) gives the W inputs of tap offset `off` (from the plane start) for
+  // lanes at window offsets `cols` from the run's first input `start`.
+  struct RunInputs {
+    Read read;
+    const float* plane;
+    int64_t start;
+    I cols;
+    M m;
+    T window[V::kWindow];  // kWindow: the floats from plane + start (those past the plane read as 0)
+    RunInputs(Read r, const float* p, int64_t plane_size, int64_t s, I c, M lanes)
+        : read(r), plane(p), start(s), cols(c), m(lanes) {
+      if (read != Read::kWindow) return;
+      for (int q = 0; q < V::kWindow; ++q)
+        window[q] = V::load_masked(plane + start + q * W, V::mask(clamp_lanes(plane_size - start - q * W)));
+    }
+    static int clamp_lanes(int64_t n) { return n < 0 ? 0 : n > W ? W : static_cast<int>(n); }
+    T tap(int64_t off) const {
+      if (read == Read::kAdjacent) return V::load_masked(plane + off, m);
+      if (read == Read::kWindow)
+        return V::permute_window(window, V::add_i(cols, V::set1_i(static_cast<int32_t>(off - start))));
+      return V::gather(plane + off, cols, m);
+    }
+  };
 
   // Calls f(base, start, k, cols, m) for every run of up to W outputs (part of one output row, or
   // R whole rows of one plane): base is the plane's offset in x, start the first output's window
@@ -65,19 +114,17 @@ struct Pool {
     }
   }
 
-  // Whether a run's inputs of one tap are adjacent in x (one row, stride 1).
-  static bool adjacent(const Pool2dGeometry& g) { return g.sw == 1 && rows_per_run(g) == 1; }
-
   static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
-    const bool adj = adjacent(g);
+    const Read read = read_mode(g);
+    const int64_t plane_size = int64_t{g.h} * g.w;
     for_each_run(g, [&](int64_t base, int64_t start, int64_t k, I cols, M m) {
-      const float* plane = x + base;
-      T best = taps(plane, start, cols, adj, m);
+      const RunInputs in(read, x + base, plane_size, start, cols, m);
+      T best = in.tap(start);
       I where = V::add_i(cols, V::set1_i(static_cast<int32_t>(base + start)));
       for (int u = 0; u < g.kh; ++u)
         for (int v = u == 0 ? 1 : 0; v < g.kw; ++v) {  // tap (0, 0) is already best
           const int64_t off = start + int64_t{u} * g.w + v;
-          const T xv = taps(plane, off, cols, adj, m);
+          const T xv = in.tap(off);
           const M take = V::better(xv, best);
           best = V::blend(take, best, xv);
           where =
@@ -89,13 +136,14 @@ struct Pool {
   }
 
   static void avg_forward(const Pool2dGeometry& g, const float* x, float* y) {
-    const bool adj = adjacent(g);
+    const Read read = read_mode(g);
+    const int64_t plane_size = int64_t{g.h} * g.w;
     const T inv = V::set1(1.0f / static_cast<float>(g.kh * g.kw));
     for_each_run(g, [&](int64_t base, int64_t start, int64_t k, I cols, M m) {
+      const RunInputs in(read, x + base, plane_size, start, cols, m);
       T sum = V::set1(0.0f);
       for (int u = 0; u < g.kh; ++u)
-        for (int v = 0; v < g.kw; ++v)
-          sum = V::add(sum, taps(x + base, start + int64_t{u} * g.w + v, cols, adj, m));
+        for (int v = 0; v < g.kw; ++v) sum = V::add(sum, in.tap(start + int64_t{u} * g.w + v));
       V::store_masked(y + k, m, V::mul(sum, inv));
     });
   }

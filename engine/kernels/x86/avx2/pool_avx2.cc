@@ -20,6 +20,13 @@ struct PoolAvx2 : Avx2 {
   static T gather(const float* p, I idx, M m) {
     return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx, _mm256_castsi256_ps(m), 4);
   }
+  // Lanes from the 16 floats of v[0..2) at idx (mod 16): a permute of each, then bit 3.
+  static constexpr int kWindow = 2;
+  static T permute_window(const T* v, I idx) {
+    const I high = _mm256_slli_epi32(idx, 28);  // bit 3 into the sign bit, which blendv reads
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(v[0], idx), _mm256_permutevar8x32_ps(v[1], idx),
+                            _mm256_castsi256_ps(high));
+  }
   // x > best, or x is NaN and best is not.
   static M better(T x, T best) {
     const T gt = _mm256_cmp_ps(x, best, _CMP_GT_OQ);

@@ -23,6 +23,13 @@ struct PoolAvx512 : Avx512 {
     const M best_nan = _mm512_cmp_ps_mask(best, best, _CMP_UNORD_Q);
     return static_cast<M>(_mm512_cmp_ps_mask(x, best, _CMP_GT_OQ) | (x_nan & ~best_nan));
   }
+  // Lanes from the 64 floats of v[0..4) at idx (mod 64): two two-vector permutes, then bit 5.
+  static constexpr int kWindow = 4;
+  static T permute_window(const T* v, I idx) {
+    const T low = _mm512_permutex2var_ps(v[0], idx, v[1]);
+    const T high = _mm512_permutex2var_ps(v[2], idx, v[3]);
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(idx, _mm512_set1_epi32(32)), low, high);
+  }
   static T blend(M take, T keep, T x) { return _mm512_mask_blend_ps(take, keep, x); }
   static I blend_i(M take, I keep, I x) { return _mm512_mask_blend_epi32(take, keep, x); }
   static void store_masked_i(int32_t* p, M m, I v) { _mm512_mask_storeu_epi32(p, m, v); }
