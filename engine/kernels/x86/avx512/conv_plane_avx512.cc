@@ -207,7 +207,7 @@ const TapMasks& tap_masks(const Conv2dGeometry& g, const Layout& l) {
 bool serves(const Conv2dGeometry& g) {
   if (g.sh != 1 || g.sw != 1 || g.ow != g.w || g.ph < 0 || g.pw < 0) return false;
   const Layout l(g);
-  return l.taps <= kMaxTaps && l.masks() <= kMaxMasks && int64_t{g.c_in} * g.h * g.w < (int64_t{1} << 31);
+  return l.taps <= kMaxTaps && l.masks() <= kMaxMasks;
 }
 
 // y (accumulate: +=) conv(x, W) + b over g, where W is w, or (flipped) the transposed, flipped
