@@ -2,13 +2,16 @@
 // the first N rows only, with deeplift_rules(); attributions (x − x̄) ⊙ multipliers, or with
 // relevance_at=LAYER (a − ā) ⊙ multipliers at that layer's output a.
 // deeplift-shap (Captum's DeepLiftShap): deeplift against each row b of the baseline set,
-// averaged, A = (1/B) Σ_b (x − b) ⊙ m(x, b); Σ A = F(x)_c − (1/B) Σ_b F(b)_c.
+// averaged, A = (1/B) Σ_b (x − b) ⊙ m(x, b); Σ A = F(x)_c − (1/B) Σ_b F(b)_c. Baselines run in
+// chunks sized to the memory budget (batched.h), a chunk of k as one deeplift of x repeated k
+// times against the k baselines each repeated N times.
 #include "salient/explain/deeplift.h"
 
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "batched.h"
 #include "lrp_methods.h"
 
 namespace salient::explain {
@@ -87,7 +90,7 @@ Status deeplift(const Request& r, Arena& arena, float* attributions) {
   return deeplift_against(r, r.baseline, gru, relevance_layer(r, *find_method("deeplift")), arena, attributions);
 }
 
-Status deeplift_shap(const Request& r, Arena&, float* attributions) {
+Status deeplift_shap(const Request& r, Arena& arena, float* attributions) {
   if (!r.model || !r.x || !attributions)
     return Status::error(Code::kInvalidArgument, "deeplift-shap: null input");
   DeepLiftGruRule gru = DeepLiftGruRule::kRescale;
@@ -106,17 +109,32 @@ Status deeplift_shap(const Request& r, Arena&, float* attributions) {
         "deeplift-shap needs at least 2 baselines (got %lld); use deeplift for one baseline",
         static_cast<long long>(b_count));
   std::vector<double> sum(static_cast<size_t>(total), 0.0);
-  std::vector<float> tiled(static_cast<size_t>(total)), one(static_cast<size_t>(total));
-  Arena scratch;
-  for (int64_t b = 0; b < b_count; ++b) {
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(tiled.data() + i * d, r.baselines + b * d,
-                  static_cast<size_t>(d) * sizeof(float));
-    scratch.reset();
-    SALIENT_RETURN_IF_ERROR(deeplift_against(r, tiled.data(), gru, "", scratch, one.data()));
-    for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += one[static_cast<size_t>(i)];
-    r.progress(b + 1, b_count);
-  }
+  Status s = detail::run_chunked(arena, b_count, [&](int64_t first, int64_t count, Arena& scratch) -> Status {
+    // Rows [j·N, (j + 1)·N): x against baseline first + j, its targets repeated.
+    const int64_t rows = count * n;
+    float* xs = scratch.allocate_array<float>(static_cast<size_t>(rows * d));
+    float* bs = scratch.allocate_array<float>(static_cast<size_t>(rows * d));
+    float* out = scratch.allocate_array<float>(static_cast<size_t>(rows * d));
+    int32_t* cols = r.target.columns ? scratch.allocate_array<int32_t>(static_cast<size_t>(rows)) : nullptr;
+    if (!xs || !bs || !out || (r.target.columns && !cols))
+      return Status::error(Code::kOutOfMemory, "deeplift-shap: arena exhausted");
+    for (int64_t j = 0; j < count; ++j) {
+      std::memcpy(xs + j * total, r.x, static_cast<size_t>(total) * sizeof(float));
+      for (int64_t i = 0; i < n; ++i) {
+        std::memcpy(bs + (j * n + i) * d, r.baselines + (first + j) * d, static_cast<size_t>(d) * sizeof(float));
+        if (cols) cols[j * n + i] = r.target.columns[i];
+      }
+    }
+    Request chunk = r;
+    chunk.x = xs;
+    chunk.shape = detail::with_rows(r.shape, rows);
+    if (cols) chunk.target = Target{cols};
+    SALIENT_RETURN_IF_ERROR(deeplift_against(chunk, bs, gru, "", scratch, out));
+    for (int64_t j = 0; j < count; ++j)
+      for (int64_t i = 0; i < total; ++i) sum[static_cast<size_t>(i)] += out[j * total + i];
+    return {};
+  }, r.progress);
+  SALIENT_RETURN_IF_ERROR(s);
   for (int64_t i = 0; i < total; ++i)
     attributions[i] =
         static_cast<float>(sum[static_cast<size_t>(i)] / static_cast<double>(b_count));
