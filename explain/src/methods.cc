@@ -41,7 +41,7 @@ std::vector<MethodKey> lrp_keys(std::vector<MethodKey> own) {
 }
 
 std::vector<MethodKey> noise_tunnel_keys() {
-  return {{"base", "saliency", "base method (any registered gradient or rule method)"},
+  return {{"base", "saliency", "base method (any registered gradient or rule method; the base's own keys are passed to it)"},
           {"nt_samples", "5", "number of noisy samples"},
           {"stdevs", "1.0", "noise σ (absolute)"}};
 }
@@ -161,22 +161,36 @@ const Method* find_method(const std::string& name) {
   return nullptr;
 }
 
+bool has_key(const Method& m, const std::string& key) {
+  for (const MethodKey& k : m.keys) {
+    if (key == k.key) return true;
+    // A key "prefix.LAYER" stands for prefix.<any layer name> (e.g. rule.conv1).
+    const std::string pattern = k.key;
+    const size_t dot = pattern.size() >= 6 ? pattern.size() - 6 : std::string::npos;
+    if (dot != std::string::npos && pattern.compare(dot, 6, ".LAYER") == 0 && key.size() > dot + 1 &&
+        key.compare(0, dot + 1, pattern, 0, dot + 1) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool is_common_key(const std::string& key) {
+  for (const MethodKey& k : common_keys())
+    if (key == k.key) return true;
+  return false;
+}
+
 Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions) {
   const Method* m = find_method(name);
   if (!m) return Status::error(Code::kNotFound, "unknown method '%s' (salient methods lists them)", name.c_str());
+  // A noise tunnel also takes its base method's keys (passed through to the base).
+  const Method* base = has_key(*m, "base") ? find_method(setting(request, *m, "base")) : nullptr;
   for (const Setting& s : request.settings) {
-    bool known = false;
-    for (const MethodKey& k : common_keys()) known = known || s.key == k.key;
-    for (const MethodKey& k : m->keys) {
-      known = known || s.key == k.key;
-      // A key "prefix.LAYER" stands for prefix.<any layer name> (e.g. rule.conv1).
-      const std::string pattern = k.key;
-      const size_t dot = pattern.size() >= 6 ? pattern.size() - 6 : std::string::npos;
-      if (dot != std::string::npos && pattern.compare(dot, 6, ".LAYER") == 0 && s.key.size() > dot + 1 &&
-          s.key.compare(0, dot + 1, pattern, 0, dot + 1) == 0)
-        known = true;
-    }
-    if (!known) return Status::error(Code::kInvalidArgument, "method %s has no key '%s'", m->name, s.key.c_str());
+    if (is_common_key(s.key) || has_key(*m, s.key) || (base && has_key(*base, s.key))) continue;
+    if (has_key(*m, "base"))
+      return Status::error(Code::kInvalidArgument, "method %s (base %s) has no key '%s'", m->name,
+                           base ? base->name : setting(request, *m, "base").c_str(), s.key.c_str());
+    return Status::error(Code::kInvalidArgument, "method %s has no key '%s'", m->name, s.key.c_str());
   }
   return run_at_target_time(*m, request, arena, attributions);
 }

@@ -1,7 +1,8 @@
 // Noise tunnel (Captum's NoiseTunnel): the base method's attributions at nt_samples noisy copies
 // x + ε, ε ~ N(0, σ²) per element (σ = stdevs, absolute), drawn from Rng(seed) in sample order, so
 // the result does not depend on how the samples are chunked. smoothgrad = E[a], smoothgrad-sq =
-// E[a²], vargrad = E[a²] − E[a]². The targets are resolved once at the clean x.
+// E[a²], vargrad = E[a²] − E[a]². The targets are resolved once at the clean x. Settings other
+// than the tunnel's own (base, nt_samples, stdevs) and target_time go to the base method.
 #include <vector>
 
 #include "batched.h"
@@ -13,7 +14,7 @@ namespace {
 
 enum class Aggregate { kMean, kMeanSquare, kVariance };
 
-Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, float* attributions) {
+Status noise_tunnel(const Request& r, Arena& arena, const char* name, Aggregate aggregate, float* attributions) {
   const Method& m = *find_method(name);
   const std::string base_name = setting(r, m, "base");
   const Method* base = find_method(base_name);
@@ -25,18 +26,21 @@ Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, flo
   if (!r.x || !attributions) return Status::error(Code::kInvalidArgument, "%s: null buffer", name);
   std::vector<int32_t> columns;
   SALIENT_RETURN_IF_ERROR(detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns));
+  std::vector<Setting> base_settings;
+  for (const Setting& setting : r.settings)
+    if (!has_key(m, setting.key) && !is_common_key(setting.key)) base_settings.push_back(setting);
 
   const int64_t n = r.shape[0];
   const int64_t total = r.shape.numel();
   std::vector<double> sum(static_cast<size_t>(total), 0.0), sum_sq(static_cast<size_t>(total), 0.0);
   Rng rng(r.seed);
   const float s = static_cast<float>(*sigma);
-  Status status = detail::run_chunked(*samples, [&](int64_t, int64_t count, Arena& arena) -> Status {
+  Status status = detail::run_chunked(arena, *samples, [&](int64_t, int64_t count, Arena& scratch) -> Status {
     const int64_t rows = count * n;
-    float* noisy = arena.allocate_array<float>(static_cast<size_t>(count * total));
-    float* out = arena.allocate_array<float>(static_cast<size_t>(count * total));
-    int32_t* cols = arena.allocate_array<int32_t>(static_cast<size_t>(rows));
-    float* baseline = r.baseline ? arena.allocate_array<float>(static_cast<size_t>(count * total)) : nullptr;
+    float* noisy = scratch.allocate_array<float>(static_cast<size_t>(count * total));
+    float* out = scratch.allocate_array<float>(static_cast<size_t>(count * total));
+    int32_t* cols = scratch.allocate_array<int32_t>(static_cast<size_t>(rows));
+    float* baseline = r.baseline ? scratch.allocate_array<float>(static_cast<size_t>(count * total)) : nullptr;
     if (!noisy || !out || !cols || (r.baseline && !baseline))
       return Status::error(Code::kOutOfMemory, "%s: arena exhausted", name);
     for (int64_t j = 0; j < count; ++j) {
@@ -51,11 +55,12 @@ Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, flo
     sub.x = noisy;
     sub.shape = detail::with_rows(r.shape, rows);
     sub.target = Target{cols};
+    sub.settings = base_settings;
     sub.seed = r.seed;
     sub.baseline = baseline;
     sub.baselines = r.baselines;
     sub.baselines_shape = r.baselines_shape;
-    SALIENT_RETURN_IF_ERROR(run_method(base->name, sub, arena, out));
+    SALIENT_RETURN_IF_ERROR(run_method(base->name, sub, scratch, out));
     for (int64_t j = 0; j < count; ++j)
       for (int64_t i = 0; i < total; ++i) {
         const double a = out[j * total + i];
@@ -78,10 +83,14 @@ Status noise_tunnel(const Request& r, const char* name, Aggregate aggregate, flo
 
 }  // namespace
 
-Status smoothgrad(const Request& r, Arena&, float* a) { return noise_tunnel(r, "smoothgrad", Aggregate::kMean, a); }
-Status smoothgrad_sq(const Request& r, Arena&, float* a) {
-  return noise_tunnel(r, "smoothgrad-sq", Aggregate::kMeanSquare, a);
+Status smoothgrad(const Request& r, Arena& arena, float* a) {
+  return noise_tunnel(r, arena, "smoothgrad", Aggregate::kMean, a);
 }
-Status vargrad(const Request& r, Arena&, float* a) { return noise_tunnel(r, "vargrad", Aggregate::kVariance, a); }
+Status smoothgrad_sq(const Request& r, Arena& arena, float* a) {
+  return noise_tunnel(r, arena, "smoothgrad-sq", Aggregate::kMeanSquare, a);
+}
+Status vargrad(const Request& r, Arena& arena, float* a) {
+  return noise_tunnel(r, arena, "vargrad", Aggregate::kVariance, a);
+}
 
 }  // namespace salient::explain

@@ -1,6 +1,6 @@
 // smoothgrad, smoothgrad-sq, vargrad (Captum's NoiseTunnel): σ = 0 reproduces the base method,
 // seeds reproduce bit-identically (chunking changes only rounding), vargrad = E[a²] − E[a]²,
-// unknown base methods are errors naming them.
+// unknown base methods are errors naming them, the base's own keys reach the base.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -90,6 +90,27 @@ TEST(NoiseTunnel, UnknownBaseIsAnErrorNamingIt) {
   EXPECT_NE(std::string(s.message()).find("lrp-magic"), std::string::npos) << s.message();
   EXPECT_EQ(explain(m, "vargrad", {{"nt_samples", "0"}}, 0, &a).code(), Code::kInvalidArgument);
   EXPECT_EQ(explain(m, "vargrad", {{"stdevs", "-1"}}, 0, &a).code(), Code::kInvalidArgument);
+}
+
+TEST(NoiseTunnel, TheBasesKeysReachTheBase) {
+  const Model m = tanh_net();
+  // σ = 0: the tunnel is its base run with the keys that are not the tunnel's own.
+  const std::vector<float> ig = must(m, "integrated-gradients", {{"n_steps", "3"}, {"method", "riemann_left"}});
+  EXPECT_NE(ig, must(m, "integrated-gradients", {}));  // the keys change the base's result
+  EXPECT_EQ(must(m, "smoothgrad", {{"base", "integrated-gradients"}, {"n_steps", "3"}, {"method", "riemann_left"},
+                                   {"stdevs", "0"}, {"nt_samples", "2"}}),
+            ig);
+  const std::vector<float> signed_saliency = must(m, "saliency", {{"abs", "false"}});
+  EXPECT_EQ(must(m, "smoothgrad", {{"abs", "false"}, {"stdevs", "0"}}), signed_saliency);
+  // A key of another method is still an error, naming the key and the base.
+  std::vector<float> a;
+  const Status s = explain(m, "smoothgrad", {{"n_steps", "3"}}, 0, &a);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_NE(std::string(s.message()).find("n_steps"), std::string::npos) << s.message();
+  EXPECT_NE(std::string(s.message()).find("saliency"), std::string::npos) << s.message();
+  // A bad value for the base's key is the base's error.
+  EXPECT_EQ(explain(m, "vargrad", {{"base", "integrated-gradients"}, {"n_steps", "0"}}, 0, &a).code(),
+            Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -91,9 +91,14 @@ const std::vector<Method>& methods();
 const std::vector<MethodKey>& common_keys();
 /// The method called `name`, or nullptr.
 const Method* find_method(const std::string& name);
-/// Runs `name` after checking that every setting is one of its keys or a common key
-/// (kInvalidArgument naming an unknown key, kNotFound for an unknown method). On a per-step model
-/// (output N×T×C) it explains the step `target_time` selects (SPEC §5; target_time.h).
+/// Whether `key` is one of m's keys (a key "prefix.LAYER" matches prefix.<any name>).
+bool has_key(const Method& m, const std::string& key);
+/// Whether `key` is one of common_keys().
+bool is_common_key(const std::string& key);
+/// Runs `name` after checking that every setting is one of its keys, a common key, or (for a noise
+/// tunnel) a key of its base method (kInvalidArgument naming an unknown key, kNotFound for an
+/// unknown method). On a per-step model (output N×T×C) it explains the step `target_time` selects
+/// (SPEC §5; target_time.h).
 Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions);
 
 /// The value of `key` in the request's settings, or the method's default.
