@@ -94,7 +94,11 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
                            "target_time=%s is not last, all or a step in [0, %lld)", v.c_str(),
                            static_cast<long long>(t_count));
   }
-  Result<Model> selected = request.model->with_output_step(step);
+  // A layer the method reads (relevance_at, grad-cam's layer) keeps every step of its output.
+  std::string read = relevance_layer(request, method);
+  for (const MethodKey& k : method.keys)
+    if (std::strcmp(k.key, "layer") == 0) read = setting(request, method, "layer");
+  Result<Model> selected = request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
   if (!selected.ok()) return selected.status();
   if (v == "all") return run_every_step(method, request, *selected, attributions);
   Request r = request;

@@ -137,6 +137,38 @@ TEST(TargetTime, PerturbationMethodsSeeTheSelectedStep) {
   EXPECT_NEAR(a[static_cast<size_t>((t + 1) * kD)], 0.0f, 1e-6);
 }
 
+TEST(TargetTime, RelevanceAtALayerAfterTheGruKeepsEveryStep) {
+  // The step is selected after the GRU, unless a layer after it is read: guided-backprop's signal
+  // at the ReLU's output (only dropout and the linear layer follow it, no ReLU rule applies) is
+  // fc.weight's target row at the explained step and 0 at every other step, in [N, T, H].
+  Result<Model> m = Model::create(
+      Shape{0, kD}, {Layer::gru("gru", kD, 5, /*all_steps=*/true), Layer::relu("act"),
+                     Layer::dropout("drop", 0.2f), Layer::linear("fc", 5, kC)});
+  ASSERT_TRUE(m.ok());
+  m->init_default(4);
+  const std::vector<float> x = input();
+  const std::vector<int32_t> columns(kN, 1);
+  const int64_t t = 3;
+  Request r;
+  r.model = &*m;
+  r.x = x.data();
+  r.shape = Shape{kN, kT, kD};
+  r.settings = {{"relevance_at", "act"}, {"target_time", std::to_string(t)}};
+  r.target.columns = columns.data();
+  Result<Shape> shape = output_shape(*find_method("guided-backprop"), r);
+  ASSERT_TRUE(shape.ok());
+  EXPECT_EQ(*shape, (Shape{kN, kT, 5}));
+  std::vector<float> a(static_cast<size_t>(shape->numel()), -1.0f);
+  Arena arena;
+  ASSERT_TRUE(run_method("guided-backprop", r, arena, a.data()).ok());
+  const float* w = m->parameter("fc.weight");
+  for (int64_t i = 0; i < kN; ++i)
+    for (int64_t s = 0; s < kT; ++s)
+      for (int64_t j = 0; j < 5; ++j)
+        EXPECT_EQ(a[static_cast<size_t>((i * kT + s) * 5 + j)], s == t ? w[1 * 5 + j] : 0.0f)
+            << "sample " << i << " step " << s << " unit " << j;
+}
+
 TEST(TargetTime, Errors) {
   const Model m = per_step_model();
   const std::vector<float> x = input();
