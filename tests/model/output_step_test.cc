@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "salient/model.h"
@@ -103,37 +105,65 @@ TEST(OutputStep, AModelOfPerStepLayersSelectsBeforeItsFirstLayer) {
   expect_selected_equals_sliced(*m, 5);
 }
 
+// Each layer's recorded output value's shape (the last node of the layer), and whether the graph
+// has a time_step node.
+struct Recorded {
+  std::vector<std::pair<std::string, Shape>> layers;
+  bool time_step = false;
+};
+Recorded record(const Model& m, const Shape& in) {
+  Arena arena;
+  Graph g(arena);
+  const std::vector<float> x = sequence(in[0], 1);
+  const Tensor y = m.forward(g, g.input(x.data(), in));
+  SALIENT_ASSERT(g.ok() && y.valid());
+  Recorded r;
+  for (int32_t i = 0; i < g.node_count(); ++i) {
+    const Node& node = g.node(i);
+    r.time_step = r.time_step || node.kind == OpKind::kTimeStep;
+    if (node.layer < 0) continue;
+    const std::string layer = g.layer_name(node.layer);
+    if (!r.layers.empty() && r.layers.back().first == layer) r.layers.pop_back();
+    r.layers.emplace_back(layer, g.value(node.out).shape);
+  }
+  return r;
+}
+
+// output_shape_at agrees with the values the graph records for every layer.
+void expect_shapes_match_the_graph(const Model& m, const Shape& in) {
+  const Recorded r = record(m, in);
+  for (const auto& [layer, shape] : r.layers)
+    EXPECT_EQ(*m.output_shape_at(in, layer.c_str()), shape) << layer;
+}
+
 TEST(OutputStep, LayerShapesFollowTheSelectionAndKeepLayerKeepsItsSteps) {
   const Model m = gru_head();
   const Shape in{4, kT, kD};
-  Result<Model> selected = m.with_output_step(Model::kLastStep);
-  ASSERT_TRUE(selected.ok());
-  EXPECT_EQ(*selected->output_shape_at(in, "gru"), (Shape{4, kT, kH}));
-  EXPECT_EQ(*selected->output_shape_at(in, "bn"), (Shape{4, kH}));
-  EXPECT_EQ(*selected->output_shape(in), (Shape{4, kC}));
-  Result<Model> keeping = m.with_output_step(Model::kLastStep, "relu");
-  ASSERT_TRUE(keeping.ok());
-  EXPECT_EQ(*keeping->output_shape_at(in, "relu"), (Shape{4, kT, kH}));
-  EXPECT_EQ(*keeping->output_shape_at(in, "drop"), (Shape{4, kH}));
-  EXPECT_EQ(*keeping->output_shape(in), (Shape{4, kC}));
-  EXPECT_EQ(selected->output_shape_at(in, "nope").status().code(), Code::kInvalidArgument);
-  // The graph's values have those shapes: relu's output is the last value recorded in its layer.
-  Arena arena;
-  Graph g(arena);
-  const std::vector<float> x = sequence(4, 1);
-  const Tensor y = keeping->forward(g, g.input(x.data(), in));
-  ASSERT_TRUE(g.ok());
-  EXPECT_EQ(y.shape, (Shape{4, kC}));
-  for (int32_t i = 0; i < g.node_count(); ++i) {
-    const Node& node = g.node(i);
-    if (node.layer < 0) continue;
-    const std::string layer = g.layer_name(node.layer);
-    if (layer == "relu") {
-      EXPECT_EQ(g.value(node.out).shape, (Shape{4, kT, kH}));
-    } else if (layer == "fc") {
-      EXPECT_EQ(g.value(node.out).shape, (Shape{4, kC}));
-    }
+  Result<Model> at_step = m.with_output_step(2);
+  ASSERT_TRUE(at_step.ok());
+  EXPECT_EQ(*at_step->output_shape_at(in, "gru"), (Shape{4, kT, kH}));
+  EXPECT_EQ(*at_step->output_shape_at(in, "bn"), (Shape{4, kH}));
+  EXPECT_EQ(*at_step->output_shape(in), (Shape{4, kC}));
+  EXPECT_TRUE(record(*at_step, in).time_step);
+  expect_shapes_match_the_graph(*at_step, in);
+  // The last step: the GRU outputs it itself (no time_step node).
+  Result<Model> last = m.with_output_step(Model::kLastStep);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last->output_shape_at(in, "gru"), (Shape{4, kH}));
+  EXPECT_FALSE(record(*last, in).time_step);
+  expect_shapes_match_the_graph(*last, in);
+  // A kept layer keeps its steps, and so does a kept GRU.
+  for (const char* keep : {"relu", "gru"}) {
+    Result<Model> keeping = m.with_output_step(Model::kLastStep, keep);
+    ASSERT_TRUE(keeping.ok());
+    EXPECT_EQ(*keeping->output_shape_at(in, keep), (Shape{4, kT, kH})) << keep;
+    EXPECT_EQ(*keeping->output_shape(in), (Shape{4, kC}));
+    EXPECT_TRUE(record(*keeping, in).time_step);
+    expect_shapes_match_the_graph(*keeping, in);
   }
+  EXPECT_EQ(*m.with_output_step(Model::kLastStep, "relu")->output_shape_at(in, "drop"),
+            (Shape{4, kH}));
+  EXPECT_EQ(last->output_shape_at(in, "nope").status().code(), Code::kInvalidArgument);
 }
 
 TEST(OutputStep, ATrainingGraphSelectsAfterTheLastLayer) {
@@ -142,15 +172,19 @@ TEST(OutputStep, ATrainingGraphSelectsAfterTheLastLayer) {
   const Model m = gru_head();
   const int64_t n = 3;
   const std::vector<float> x = sequence(n, 8);
-  Result<Model> selected = m.with_output_step(2);
-  ASSERT_TRUE(selected.ok());
-  const Pass all = run(m, x, n, 2, 0, /*training=*/true);
-  const Pass one = run(*selected, x, n, -1, 0, /*training=*/true);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t c = 0; c < kC; ++c)
-      EXPECT_EQ(one.y[static_cast<size_t>(i * kC + c)],
-                all.y[static_cast<size_t>((i * kT + 2) * kC + c)]);
-  EXPECT_EQ(one.gx, all.gx);
+  for (int64_t step : {int64_t{2}, Model::kLastStep}) {
+    const int64_t t = step == Model::kLastStep ? kT - 1 : step;
+    Result<Model> selected = m.with_output_step(step);
+    ASSERT_TRUE(selected.ok());
+    const Pass all = run(m, x, n, t, 0, /*training=*/true);
+    const Pass one = run(*selected, x, n, -1, 0, /*training=*/true);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t c = 0; c < kC; ++c)
+        EXPECT_EQ(one.y[static_cast<size_t>(i * kC + c)],
+                  all.y[static_cast<size_t>((i * kT + t) * kC + c)])
+            << "step " << t;
+    EXPECT_EQ(one.gx, all.gx) << "step " << t;
+  }
 }
 
 }  // namespace

@@ -102,7 +102,9 @@ class Model {
   /// all its steps. The layers after the selection map each step on its own (maps_each_step), so
   /// running them on the one step gives that step of running them on all, for 1/T of the work;
   /// a training graph still selects after the last layer (batch statistics and dropout masks span
-  /// the steps there).
+  /// the steps there). The last step right after an all-steps GRU (not `keep_layer`) is that GRU's
+  /// last-step output: it then runs with all_steps = false, the same hidden state without the
+  /// [N, T, H] copy, its gradient buffer and a time_step node.
   Result<Model> with_output_step(int64_t step, const char* keep_layer = nullptr) const;
 
   const Shape& input_shape() const { return input_shape_; }
@@ -135,6 +137,7 @@ class Model {
   static constexpr int64_t kNoStep = -2;
   int64_t output_step_ = kNoStep;  // with_output_step's selection, or kNoStep
   size_t step_after_ = 0;          // with_output_step selects after layers_[0, step_after_)
+  bool gru_gives_step_ = false;    // layers_[step_after_ − 1] is a GRU run for its last step
 };
 
 /// Per-sample output shape of one layer for a per-sample input shape (0 dims = unknown length);
