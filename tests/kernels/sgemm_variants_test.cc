@@ -213,6 +213,33 @@ TEST(SgemmVariants, PlainBInPlace) {
   check(Trans::kNo, Trans::kNo, {169, 97, 33}, kGeneral);
 }
 
+// A row-major A with one block of rows and alpha = 1 is read in place by the tiles instead of
+// packed: the hmm-gru IG's per-step products at batch 49 (forward h·W_hhᵀ, backward d_gh·W_hh
+// across KC, the input path's dGI·W_ih with 3 columns), rows across MC (168 in place, 169 packed).
+// Against the reference, and bit-identical to the packed path, which a row stride that is a
+// multiple of 256 floats (1 KiB) forces for the same values: the tiles read the same products in the same
+// order either way.
+TEST(SgemmVariants, PlainAInPlace) {
+  const Shape3 shapes[] = {{49, 600, 200}, {49, 200, 600}, {98, 3, 600}, {168, 40, 30}, {169, 40, 30}};
+  for (const Shape3& s : shapes) {
+    check(Trans::kNo, Trans::kNo, s, kPlain);
+    check(Trans::kNo, Trans::kNo, s, kAccumulate);
+    check(Trans::kNo, Trans::kYes, s, kAccumulate);
+  }
+  for (const Shape3& s : shapes)
+    for (Trans tb : kTrans) {
+      const Operands in_place(Trans::kNo, tb, s, kAccumulate, 21);
+      Operands packed = in_place;
+      packed.a = Matrix(s.m, s.k, (s.k + 255) / 256 * 256 - s.k, kNaN);
+      for (int i = 0; i < s.m; ++i)
+        for (int p = 0; p < s.k; ++p) packed.a.at(i, p) = in_place.a.at(i, p);
+      for (const KernelTable* t : simd_tables())
+        EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
+                  run_sgemm(*t, packed, kAccumulate, nullptr).v)
+            << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k << " tb=" << int(tb);
+    }
+}
+
 // The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
 TEST(SgemmVariants, LinearLayerShapes) {
   check(Trans::kNo, Trans::kYes, {32, 64, 512}, kPlain);

@@ -80,9 +80,21 @@ bool read_b_in_place(const SgemmMicroArch& arch, const Gemm& g) {
   return g.tb == Trans::kNo && g.m <= arch.mc && g.ldb % 256 != 0;
 }
 
+// Likewise a row-major op(A) is read in place when it is a single block of rows (each value then
+// serves the ⌈nc/NR⌉ column tiles of its panel from cache, as a packed one would; packing it cost
+// 5 % of an hmm-gru IG, whose per-step h and d_gh were transposed into panels every step), alpha
+// is 1 (packing folds alpha in) and its row stride is not a multiple of 1 KiB (the rows of a
+// panel would share a few L1 sets). The tile reads the same values in the same order: the result
+// is bit-identical to the packed one.
+bool read_a_in_place(const SgemmMicroArch& arch, const Gemm& g) {
+  return arch.tile_a_in_place && g.ta == Trans::kNo && g.alpha == 1.0f && g.m <= arch.mc &&
+         g.lda % 256 != 0;
+}
+
 void run(const SgemmMicroArch& arch, const Gemm& g) {
   float* a_block = pack_buffer(size_t(arch.mc) * arch.kc + size_t(arch.kc) * arch.nc);
   float* b_panel = a_block + size_t(arch.mc) * arch.kc;
+  const bool direct_a = read_a_in_place(arch, g);
   const bool direct_b = read_b_in_place(arch, g);
   for (int jc = 0; jc < g.n; jc += arch.nc) {
     const int nc = std::min(arch.nc, g.n - jc);
@@ -97,7 +109,7 @@ void run(const SgemmMicroArch& arch, const Gemm& g) {
         pack_b(arch, g, pc, jc + direct_cols, kc, nc - direct_cols, b_panel + direct_cols * kc);
       for (int ic = 0; ic < g.m; ic += arch.mc) {
         const int mc = std::min(arch.mc, g.m - ic);
-        pack_a(arch, g, ic, pc, mc, kc, a_block);
+        if (!direct_a) pack_a(arch, g, ic, pc, mc, kc, a_block);
         for (int jr = 0; jr < nc; jr += arch.nr) {
           const int cols = std::min(arch.nr, nc - jr);
           const bool in_place = jr < direct_cols;
@@ -109,9 +121,14 @@ void run(const SgemmMicroArch& arch, const Gemm& g) {
             GemmEpilogue ep = g.ep;
             if (ep.row_bias) ep.row_bias += ic + ir;
             if (ep.col_bias) ep.col_bias += jc + jr;
-            arch.tile(rows, cols, kc, a_panel, b_micro, ldb, beta,
-                      g.c + int64_t{ic + ir} * g.ldc + jc + jr, g.ldc,
-                      last && g.has_ep ? &ep : nullptr);
+            float* c = g.c + int64_t{ic + ir} * g.ldc + jc + jr;
+            const GemmEpilogue* tile_ep = last && g.has_ep ? &ep : nullptr;
+            if (direct_a) {
+              arch.tile_a_in_place(rows, cols, kc, g.a_at(ic + ir, pc), g.lda, b_micro, ldb, beta,
+                                   c, g.ldc, tile_ep);
+            } else {
+              arch.tile(rows, cols, kc, a_panel, b_micro, ldb, beta, c, g.ldc, tile_ep);
+            }
           }
         }
       }

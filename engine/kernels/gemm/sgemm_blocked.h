@@ -41,6 +41,12 @@ using PackFn = void (*)(int rows, int depth, const float* src, int ld, float sca
 using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b,
                         int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
 
+/// The same with A read in place: a = op(A) at the tile's first row, row-major with row stride lda
+/// (ã[p·MR + r] above becomes a[r·lda + p]; alpha = 1).
+using TileAInPlaceFn = void (*)(int rows, int cols, int depth, const float* a, int lda,
+                                const float* b, int ldb, float beta, float* c, int ldc,
+                                const GemmEpilogue* ep);
+
 /// Skinny C = alpha·A·Bᵀ + beta·C with A [m×k] and B [n×k] read in place (no packing), for
 /// m ≤ dot_rows: C[i, j] = beta·C[i, j] + alpha·Σ_p a[i·lda + p]·b[j·ldb + p], then the epilogue if
 /// ep is not null (its biases offset to this block).
@@ -63,6 +69,7 @@ struct SgemmMicroArch {
   DotFn dot;
   int axpy_rows;  // A·B with at most this many rows goes to `axpy` instead of the loop nest
   AxpyFn axpy;
+  TileAInPlaceFn tile_a_in_place = nullptr;  // null: A is always packed
 };
 
 /// C = alpha·op(A)·op(B) + beta·C, then the epilogue (if ep is not null), on the arch's kernels.
