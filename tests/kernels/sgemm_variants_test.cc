@@ -187,6 +187,24 @@ TEST(SgemmVariants, SkinnyTimesTransposed) {
   check(Trans::kNo, Trans::kYes, {1, 600, 200}, kAccumulate);  // a GRU(→200) step at batch 1
 }
 
+// A·Bᵀ with at most 4 columns takes the dot kernel whatever its rows (a GRU's input gradient
+// dGI·(W_ihᵀ)ᵀ with 3 inputs, a linear layer with ≤ 4 outputs), a few rows at a time; 5 columns is
+// back on the loop nest. With the fused epilogues (row biases offset per block of rows).
+TEST(SgemmVariants, FewColumnsTimesTransposed) {
+  Rng rng(9);
+  std::vector<float> row_bias(200), col_bias(5);
+  for (float& x : row_bias) x = rng.uniform(-1.0f, 1.0f);
+  for (float& x : col_bias) x = rng.uniform(-1.0f, 1.0f);
+  const GemmEpilogue ep{row_bias.data(), col_bias.data(), true};
+  for (int m : {5, 14, 49, 98, 200})
+    for (int n : {1, 3, 4, 5})
+      for (int k : {3, 17, 600}) {
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain);
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kGeneral);
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain, &ep);
+      }
+}
+
 // A·B with up to 4 rows (dh·W_hh in a batch-1 GRU backward, gy·W of a batch-1 linear layer) takes
 // the in-place axpy kernel (3 rows on AVX2); 5 rows is back on the loop nest. Columns around the
 // 8- and 16-lane vectors and the column blocks (1 row: 6 ymm = 48 / 8 zmm = 128 columns; 2-4 rows:
@@ -283,7 +301,8 @@ TEST(SgemmVariants, BitIdenticalForEveryThreadCount) {
   const Operands tall(Trans::kNo, Trans::kYes, {203, 301, 150}, kAccumulate, 11);
   const Operands skinny(Trans::kNo, Trans::kYes, {2, 3001, 900}, kAccumulate, 12);  // dot kernel
   const Operands axpy(Trans::kNo, Trans::kNo, {3, 3001, 900}, kAccumulate, 13);     // axpy kernel
-  for (const Operands* o : {&tall, &skinny, &axpy})
+  const Operands few_columns(Trans::kNo, Trans::kYes, {3001, 3, 900}, kAccumulate, 14);  // dot, by rows
+  for (const Operands* o : {&tall, &skinny, &axpy, &few_columns})
     for (const KernelTable* t : simd_tables()) {
       set_thread_count(1);
       const Matrix one = run_sgemm(*t, *o, kAccumulate, nullptr);

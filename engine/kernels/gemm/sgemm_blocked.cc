@@ -152,10 +152,21 @@ void scale_only(const Gemm& g) {
 // Below this many FLOPs per extra thread, waking a worker costs more than it saves.
 constexpr double kFlopsPerThread = 2e6;
 
-// C = alpha·A·Bᵀ + beta·C for a few rows, through the arch's in-place dot kernel.
+// A·Bᵀ with at most this many columns goes to `dot` whatever its rows: each C element is a dot
+// product of two contiguous rows, over k in full vectors, where a tile would fill only n of its NR
+// lanes (a GRU's input gradient dGI·W_ihᵀᵀ with I = 3: 3 of 16 lanes). Such a product's rows then
+// no longer change their rounding with the batch size. (A·B keeps its path: its axpy kernel and
+// the tiles sum in the same order, which makes a row's result independent of the batch.)
+constexpr int kDotMaxCols = 4;
+
+// C = alpha·A·Bᵀ + beta·C for a few rows or columns, through the arch's in-place dot kernel,
+// dot_rows rows at a time.
 void run_dot(const SgemmMicroArch& arch, const Gemm& g) {
-  arch.dot(g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
-           g.has_ep ? &g.ep : nullptr);
+  for (int i = 0; i < g.m; i += arch.dot_rows) {
+    const Gemm r = g.part(i, std::min(arch.dot_rows, g.m - i), 0, g.n);
+    arch.dot(r.m, r.n, r.k, r.alpha, r.a, r.lda, r.b, r.ldb, r.beta, r.c, r.ldc,
+             r.has_ep ? &r.ep : nullptr);
+  }
 }
 
 // C = alpha·A·B + beta·C for a few rows, through the arch's in-place axpy kernel.
@@ -198,13 +209,13 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (ep) g.ep = *ep, g.has_ep = true;
   if (k == 0) return scale_only(g);
 
-  const bool dot = ta == Trans::kNo && tb == Trans::kYes && m <= arch.dot_rows;
+  const bool dot = ta == Trans::kNo && tb == Trans::kYes && (m <= arch.dot_rows || n <= kDotMaxCols);
   const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
   void (*const runner)(const SgemmMicroArch&, const Gemm&) = dot ? run_dot : axpy ? run_axpy : run;
   // Split C along columns when it is at least as wide as tall (each thread then packs only its
   // own B columns), else along rows; never into more parts than tiles.
   const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
-  const bool by_columns = dot || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const bool by_columns = (dot && m <= arch.dot_rows) || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
   const double flops = 2.0 * m * n * k;
   const int parts = static_cast<int>(
       std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),
