@@ -258,6 +258,23 @@ TEST(SgemmVariants, PlainAInPlace) {
     }
 }
 
+// A partial last panel of an in-place B is read in place too where the tiles load only its
+// columns (AVX-512): bit-identical to packing it, which a row stride that is a multiple of 256
+// floats forces (n = 600: 18 whole panels and 24 columns; n = 200: 6 and 8; n = 97: 3 and 1).
+TEST(SgemmVariants, PartialBPanelInPlace) {
+  for (const Shape3& s : {Shape3{49, 600, 200}, Shape3{49, 200, 600}, Shape3{20, 97, 33}}) {
+    const Operands in_place(Trans::kNo, Trans::kNo, s, kAccumulate, 22);
+    Operands packed = in_place;
+    packed.b = Matrix(s.k, s.n, (s.n + 255) / 256 * 256 - s.n, kNaN);
+    for (int p = 0; p < s.k; ++p)
+      for (int j = 0; j < s.n; ++j) packed.b.at(p, j) = in_place.b.at(p, j);
+    for (const KernelTable* t : simd_tables())
+      EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
+                run_sgemm(*t, packed, kAccumulate, nullptr).v)
+          << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k;
+  }
+}
+
 // The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
 TEST(SgemmVariants, LinearLayerShapes) {
   check(Trans::kNo, Trans::kYes, {32, 64, 512}, kPlain);

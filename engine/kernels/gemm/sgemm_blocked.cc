@@ -103,8 +103,9 @@ void run(const SgemmMicroArch& arch, const Gemm& g) {
       const float beta = pc == 0 ? g.beta : 1.0f;
       const bool last = pc + kc == g.k;
       // Whole micro-panels of B read in place, the last partial one packed (its columns past n
-      // must read as zeros, and a read past the matrix's end is not allowed).
-      const int direct_cols = direct_b ? nc / arch.nr * arch.nr : 0;
+      // must read as zeros, and a read past the matrix's end is not allowed) unless the tiles
+      // read only its columns.
+      const int direct_cols = !direct_b ? 0 : arch.b_tail_in_place ? nc : nc / arch.nr * arch.nr;
       if (direct_cols < nc)
         pack_b(arch, g, pc, jc + direct_cols, kc, nc - direct_cols, b_panel + direct_cols * kc);
       for (int ic = 0; ic < g.m; ic += arch.mc) {

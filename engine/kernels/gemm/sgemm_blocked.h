@@ -36,8 +36,9 @@ using PackFn = void (*)(int rows, int depth, const float* src, int ld, float sca
 
 /// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b[p·ldb + j], then the epilogue if ep
 /// is not null (its biases already offset to this tile). rows ≤ MR, cols ≤ NR; beta = 0 never
-/// reads C. b is a packed micro-panel (ldb = NR) or, for a whole NR-column panel of a row-major
-/// op(B) that is used in place, B itself (ldb its row stride); all NR columns of b are read.
+/// reads C. b is a packed micro-panel (ldb = NR) or, for a panel of a row-major op(B) that is used
+/// in place, B itself (ldb its row stride); all NR columns of b are read, or only the first cols
+/// with SgemmMicroArch::b_tail_in_place.
 using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b,
                         int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
 
@@ -70,6 +71,8 @@ struct SgemmMicroArch {
   int axpy_rows;  // A·B with at most this many rows goes to `axpy` instead of the loop nest
   AxpyFn axpy;
   TileAInPlaceFn tile_a_in_place = nullptr;  // null: A is always packed
+  bool b_tail_in_place = false;  // the tiles read only `cols` columns of b: a partial panel of B
+                                 // can be read in place too
 };
 
 /// C = alpha·op(A)·op(B) + beta·C, then the epilogue (if ep is not null), on the arch's kernels.

@@ -32,10 +32,16 @@ void tile(int cols, int depth, const float* a, int lda, const float* b, int ldb,
   for (int i = 0; i < kRows; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) acc[i][v] = _mm512_setzero_ps();
+  // The last vector of columns holds cols − 16·(kCols − 1) of them: B's is loaded under that
+  // mask (so a partial panel of B can be read in place, nothing past column cols is read), C's
+  // stored under it.
+  const int tail_lanes = cols - 16 * (kCols - 1);
+  const __mmask16 tail = Avx512::mask(tail_lanes);
   for (int p = 0; p < depth; ++p, a += kAInPlace ? 1 : kMr, b += ldb) {
     __m512 bv[kCols];
 #pragma GCC unroll 4
-    for (int v = 0; v < kCols; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    for (int v = 0; v < kCols; ++v)
+      bv[v] = v < kCols - 1 ? _mm512_loadu_ps(b + 16 * v) : _mm512_maskz_loadu_ps(tail, b + 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < kRows; ++i) {
       const __m512 ai = _mm512_set1_ps(kAInPlace ? a[int64_t{i} * lda] : a[i]);
@@ -43,9 +49,6 @@ void tile(int cols, int depth, const float* a, int lda, const float* b, int ldb,
       for (int v = 0; v < kCols; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
   }
-  // Store: vectors before the last are whole; the last holds cols − 16·(kCols − 1) columns.
-  const int tail_lanes = cols - 16 * (kCols - 1);
-  const __mmask16 tail = Avx512::mask(tail_lanes);
   const __m512 zero = _mm512_setzero_ps(), vbeta = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i) {
@@ -104,7 +107,8 @@ constexpr SgemmMicroArch kArch{kMr,
                                sgemm_dot,
                                kAxpyMaxRows,
                                sgemm_axpy,
-                               any_tile_a_in_place};
+                               any_tile_a_in_place,
+                               /*b_tail_in_place=*/true};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);
