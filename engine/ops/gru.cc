@@ -176,20 +176,20 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
       arena.allocate_array<float>(static_cast<size_t>(keep_d_gh ? rows * 3 * d.h : step_gates));
   float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
   float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
-  float* gy_time =
-      all_steps ? arena.allocate_array<float>(static_cast<size_t>(rows * d.h)) : nullptr;
-  if (!d_gi || !d_gh_all || !dh || !dh_prev || (all_steps && !gy_time) || (gw_ih && !xt) ||
+  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) ||
       (gx && (!gxt || !w_ih_t))) {
     ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
     return;
   }
   const KernelTable& k = ctx.kernels();
-  if (all_steps) to_time_major(d.n, d.t, d.h, 0, d.t, gy, gy_time);
   if (gx) transpose(3 * d.h, d.i, w_ih.data, w_ih_t);  // gX = dGI·(W_ihᵀ)ᵀ: rows of W_ihᵀ are contiguous
   for (int s = d.t - 1; s >= 0; --s) {
-    const float* g_step =
-        all_steps ? gy_time + static_cast<int64_t>(s) * d.n * d.h : (s == d.t - 1 ? gy : nullptr);
-    if (g_step) k.accumulate(static_cast<int64_t>(d.n) * d.h, g_step, dh);
+    if (all_steps) {  // dh[b] += gy[b, s], read in place (rows T·H apart)
+      for (int b = 0; b < d.n; ++b)
+        k.accumulate(d.h, gy + (static_cast<int64_t>(b) * d.t + s) * d.h, dh + static_cast<int64_t>(b) * d.h);
+    } else if (s == d.t - 1) {
+      k.accumulate(static_cast<int64_t>(d.n) * d.h, gy, dh);
+    }
     const float* h_prev = s > 0 ? hidden + static_cast<int64_t>(s - 1) * d.n * d.h : nullptr;
     float* d_gh = d_gh_all + (keep_d_gh ? s * step_gates : 0);
     const int c0 = s / chunk * chunk;  // the chunk [c0, c1) that step s is in
