@@ -176,17 +176,18 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
       arena.allocate_array<float>(static_cast<size_t>(keep_d_gh ? rows * 3 * d.h : step_gates));
   float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
   float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
-  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) ||
-      (gx && (!gxt || !w_ih_t))) {
+  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) || (gx && (!gxt || !w_ih_t))) {
     ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
     return;
   }
   const KernelTable& k = ctx.kernels();
-  if (gx) transpose(3 * d.h, d.i, w_ih.data, w_ih_t);  // gX = dGI·(W_ihᵀ)ᵀ: rows of W_ihᵀ are contiguous
+  if (gx)
+    transpose(3 * d.h, d.i, w_ih.data, w_ih_t);  // gX = dGI·(W_ihᵀ)ᵀ: rows of W_ihᵀ are contiguous
   for (int s = d.t - 1; s >= 0; --s) {
     if (all_steps) {  // dh[b] += gy[b, s], read in place (rows T·H apart)
       for (int b = 0; b < d.n; ++b)
-        k.accumulate(d.h, gy + (static_cast<int64_t>(b) * d.t + s) * d.h, dh + static_cast<int64_t>(b) * d.h);
+        k.accumulate(d.h, gy + (static_cast<int64_t>(b) * d.t + s) * d.h,
+                     dh + static_cast<int64_t>(b) * d.h);
     } else if (s == d.t - 1) {
       k.accumulate(static_cast<int64_t>(d.n) * d.h, gy, dh);
     }

@@ -110,7 +110,8 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   for (const MethodKey& k : method.keys)
     if (std::strcmp(k.key, "layer") == 0) read = setting(request, method, "layer");
   if (reads_whole_layer_inputs(method)) read = request.model->layers().back().name;
-  Result<Model> selected = request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
+  Result<Model> selected =
+      request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
   if (!selected.ok()) return selected.status();
   if (v == "all") return run_every_step(method, request, *selected, attributions);
   Request r = request;

@@ -155,9 +155,9 @@ constexpr double kFlopsPerThread = 2e6;
 
 // A·Bᵀ with at most this many columns goes to `dot` whatever its rows: each C element is a dot
 // product of two contiguous rows, over k in full vectors, where a tile would fill only n of its NR
-// lanes (a GRU's input gradient dGI·W_ihᵀᵀ with I = 3: 3 of 16 lanes). Such a product's rows then
-// no longer change their rounding with the batch size. (A·B keeps its path: its axpy kernel and
-// the tiles sum in the same order, which makes a row's result independent of the batch.)
+// lanes (a GRU's input gradient dGI·W_ih as A·Bᵀ with B = W_ihᵀ, I = 3: 3 of 16 lanes). Its rows
+// then no longer change their rounding with the batch size. (A·B keeps its path: its axpy kernel
+// and the tiles sum in the same order, which makes a row's result independent of the batch.)
 constexpr int kDotMaxCols = 4;
 
 // C = alpha·A·Bᵀ + beta·C for a few rows or columns, through the arch's in-place dot kernel,
@@ -210,13 +210,15 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (ep) g.ep = *ep, g.has_ep = true;
   if (k == 0) return scale_only(g);
 
-  const bool dot = ta == Trans::kNo && tb == Trans::kYes && (m <= arch.dot_rows || n <= kDotMaxCols);
+  const bool dot =
+      ta == Trans::kNo && tb == Trans::kYes && (m <= arch.dot_rows || n <= kDotMaxCols);
   const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
   void (*const runner)(const SgemmMicroArch&, const Gemm&) = dot ? run_dot : axpy ? run_axpy : run;
   // Split C along columns when it is at least as wide as tall (each thread then packs only its
   // own B columns), else along rows; never into more parts than tiles.
   const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
-  const bool by_columns = (dot && m <= arch.dot_rows) || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const bool by_columns =
+      (dot && m <= arch.dot_rows) || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
   const double flops = 2.0 * m * n * k;
   const int parts = static_cast<int>(
       std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),

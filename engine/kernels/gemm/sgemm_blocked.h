@@ -15,8 +15,9 @@
 //
 // Skinny products: A·Bᵀ with only a few rows (a batch-1 linear layer, a GRU step) skips the loop
 // nest: packing would transpose all of B to use each value once, so `dot` reads both operands in
-// place instead; so does A·Bᵀ with only a few columns (a tile would fill few of its lanes). Likewise A·B with a few rows (the backward of those: dh·W_hh, gy·W) goes to
-// `axpy`, which sums scaled rows of B read in place.
+// place instead; so does A·Bᵀ with only a few columns (a tile would fill few of its lanes).
+// Likewise A·B with a few rows (the backward of those: dh·W_hh, gy·W) goes to `axpy`, which sums
+// scaled rows of B read in place.
 //
 // Threads: C is cut into contiguous column (or row) ranges of whole tiles, one per thread, and
 // each thread runs this loop nest on its range with its own packing buffers. Splitting C never

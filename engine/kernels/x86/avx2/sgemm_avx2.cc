@@ -96,9 +96,9 @@ void any_tile_a_in_place(int rows, int cols, int depth, const float* a, int lda,
 
 // Blocks (KC, MC, NC) = (256, 144, 512): a KC×16 B micro-panel is 16 KiB (L1), a 144×256 A block
 // 144 KiB and a 256×512 B panel 512 KiB (L2).
-constexpr SgemmMicroArch kArch{kMr,         kNr,      256,      144,       512,          pack_transposed,
-                               pack_copied, any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy,
-                               any_tile_a_in_place};
+constexpr SgemmMicroArch kArch{
+    kMr,      kNr,      256,       144,          512,        pack_transposed,    pack_copied,
+    any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy, any_tile_a_in_place};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);
