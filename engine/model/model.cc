@@ -175,7 +175,8 @@ Result<Shape> Model::shape_after(const Shape& input, size_t count, bool model_ou
   // The step is selected before layer step_after_ (or after the last layer, on the way to the
   // model's output).
   for (size_t i = 0; i <= count; ++i) {
-    if (output_step_ != kNoStep && i == step_after_ && (i < count || model_output || gru_gives_step_)) {
+    if (output_step_ != kNoStep && i == step_after_ &&
+        (i < count || model_output || gru_gives_step_)) {
       for (int d = 1; d < shape.rank; ++d) shape[d - 1] = shape[d];  // drop the time dimension
       --shape.rank;
     }
@@ -246,8 +247,8 @@ Result<Model> Model::with_output_step(int64_t step, const char* keep_layer) cons
     if (!maps_each_step(layers_[i].type) || (keep_layer && layers_[i].name == keep_layer))
       m.step_after_ = i + 1;
   const Layer* before = m.step_after_ > 0 ? &layers_[m.step_after_ - 1] : nullptr;
-  m.gru_gives_step_ = step == kLastStep && before && before->type == OpKind::kGru && before->all_steps &&
-                      !(keep_layer && before->name == keep_layer);
+  m.gru_gives_step_ = step == kLastStep && before && before->type == OpKind::kGru &&
+                      before->all_steps && !(keep_layer && before->name == keep_layer);
   return m;
 }
 
@@ -260,8 +261,8 @@ Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutab
   }
   // The step is selected before layer step_after (after the last layer for none).
   const size_t step_after = output_step_ == kNoStep ? layers_.size() + 1
-                            : g.training()         ? layers_.size()
-                                                   : step_after_;
+                            : g.training()          ? layers_.size()
+                                                    : step_after_;
   // The GRU before the selection outputs the last step itself (inference graphs).
   const bool gru_gives_step = gru_gives_step_ && step_after == step_after_;
   Tensor h = x;

@@ -235,10 +235,11 @@ TEST(SgemmVariants, PlainBInPlace) {
 // packed: the hmm-gru IG's per-step products at batch 49 (forward h·W_hhᵀ, backward d_gh·W_hh
 // across KC, the input path's dGI·W_ih with 3 columns), rows across MC (168 in place, 169 packed).
 // Against the reference, and bit-identical to the packed path, which a row stride that is a
-// multiple of 256 floats (1 KiB) forces for the same values: the tiles read the same products in the same
-// order either way.
+// multiple of 256 floats (1 KiB) forces for the same values: the tiles read the same products in
+// the same order either way.
 TEST(SgemmVariants, PlainAInPlace) {
-  const Shape3 shapes[] = {{49, 600, 200}, {49, 200, 600}, {98, 3, 600}, {168, 40, 30}, {169, 40, 30}};
+  const Shape3 shapes[] = {
+      {49, 600, 200}, {49, 200, 600}, {98, 3, 600}, {168, 40, 30}, {169, 40, 30}};
   for (const Shape3& s : shapes) {
     check(Trans::kNo, Trans::kNo, s, kPlain);
     check(Trans::kNo, Trans::kNo, s, kAccumulate);
@@ -318,7 +319,8 @@ TEST(SgemmVariants, BitIdenticalForEveryThreadCount) {
   const Operands tall(Trans::kNo, Trans::kYes, {203, 301, 150}, kAccumulate, 11);
   const Operands skinny(Trans::kNo, Trans::kYes, {2, 3001, 900}, kAccumulate, 12);  // dot kernel
   const Operands axpy(Trans::kNo, Trans::kNo, {3, 3001, 900}, kAccumulate, 13);     // axpy kernel
-  const Operands few_columns(Trans::kNo, Trans::kYes, {3001, 3, 900}, kAccumulate, 14);  // dot, by rows
+  const Operands few_columns(Trans::kNo, Trans::kYes, {3001, 3, 900}, kAccumulate,
+                             14);  // dot, by rows
   for (const Operands* o : {&tall, &skinny, &axpy, &few_columns})
     for (const KernelTable* t : simd_tables()) {
       set_thread_count(1);

@@ -179,7 +179,8 @@ struct Kernels {
       int j = 0;
       for (; j + V::W <= h; j += V::W)
         gru_forward_vec(whole, gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
-      if (j < h) gru_forward_vec(tail, gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
+      if (j < h)
+        gru_forward_vec(tail, gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
     }
   }
 
