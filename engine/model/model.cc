@@ -169,23 +169,37 @@ const Layer* Model::layer(const char* name) const {
   return nullptr;
 }
 
-Result<Shape> Model::output_shape(const Shape& input) const {
+Result<Shape> Model::shape_after(const Shape& input, size_t count, bool model_output) const {
   SALIENT_RETURN_IF_ERROR(check_input(input_shape_, input));
   Shape shape = drop_batch(input);
-  for (const Layer& l : layers_) {
-    Result<Shape> next = layer_output_shape(l, shape);
+  // The step is selected before layer step_after_ (or after the last layer, on the way to the
+  // model's output).
+  for (size_t i = 0; i <= count; ++i) {
+    if (output_step_ != kNoStep && i == step_after_ &&
+        (i < count || model_output || gru_gives_step_)) {
+      for (int d = 1; d < shape.rank; ++d) shape[d - 1] = shape[d];  // drop the time dimension
+      --shape.rank;
+    }
+    if (i == count) break;
+    Result<Shape> next = layer_output_shape(layers_[i], shape);
     if (!next.ok()) return next.status();
     shape = *next;
-  }
-  if (output_step_ != kNoStep) {  // drop the time dimension
-    for (int i = 1; i < shape.rank; ++i) shape[i - 1] = shape[i];
-    --shape.rank;
   }
   Shape out;
   out.rank = shape.rank + 1;
   out[0] = input[0];
   for (int i = 0; i < shape.rank; ++i) out[i + 1] = shape[i];
   return out;
+}
+
+Result<Shape> Model::output_shape(const Shape& input) const {
+  return shape_after(input, layers_.size(), /*model_output=*/true);
+}
+
+Result<Shape> Model::output_shape_at(const Shape& input, const char* layer) const {
+  for (size_t i = 0; i < layers_.size(); ++i)
+    if (layers_[i].name == layer) return shape_after(input, i + 1, /*model_output=*/false);
+  return Status::error(Code::kInvalidArgument, "the model has no layer '%s'", layer);
 }
 
 Tensor Model::forward(Graph& g, const Tensor& x, Tensor* param_tensors) const {
@@ -196,7 +210,21 @@ Tensor Model::forward_train(Graph& g, const Tensor& x, Tensor* param_tensors) {
   return run(g, x, param_tensors, storage_.data());
 }
 
-Result<Model> Model::with_output_step(int64_t step) const {
+bool maps_each_step(OpKind kind) {
+  switch (kind) {
+    case OpKind::kLinear:
+    case OpKind::kRelu:
+    case OpKind::kTanh:
+    case OpKind::kSigmoid:
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
+    case OpKind::kDropout:
+    case OpKind::kBatchNorm1d: return true;
+    default: return false;
+  }
+}
+
+Result<Model> Model::with_output_step(int64_t step, const char* keep_layer) const {
   if (step < kLastStep)
     return Status::error(Code::kInvalidArgument, "output step %lld is negative", static_cast<long long>(step));
   Shape per_step = input_shape_;
@@ -214,6 +242,13 @@ Result<Model> Model::with_output_step(int64_t step) const {
                          ShapeStr(*out).c_str());
   Model m = *this;
   m.output_step_ = step;
+  m.step_after_ = 0;
+  for (size_t i = 0; i < layers_.size(); ++i)
+    if (!maps_each_step(layers_[i].type) || (keep_layer && layers_[i].name == keep_layer))
+      m.step_after_ = i + 1;
+  const Layer* before = m.step_after_ > 0 ? &layers_[m.step_after_ - 1] : nullptr;
+  m.gru_gives_step_ = step == kLastStep && before && before->type == OpKind::kGru &&
+                      before->all_steps && !(keep_layer && before->name == keep_layer);
   return m;
 }
 
@@ -224,8 +259,19 @@ Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutab
     g.fail(input_ok);
     return {};
   }
+  // The step is selected before layer step_after (after the last layer for none).
+  const size_t step_after = output_step_ == kNoStep ? layers_.size() + 1
+                            : g.training()          ? layers_.size()
+                                                    : step_after_;
+  // The GRU before the selection outputs the last step itself (inference graphs).
+  const bool gru_gives_step = gru_gives_step_ && step_after == step_after_;
   Tensor h = x;
-  for (size_t i = 0; i < layers_.size(); ++i) {
+  for (size_t i = 0; i <= layers_.size(); ++i) {
+    if (i == step_after && !gru_gives_step) {
+      h = time_step(g, h, output_step_ == kLastStep ? h.shape[1] - 1 : output_step_);
+      if (!h.valid()) return {};
+    }
+    if (i == layers_.size()) break;
     const Layer& l = layers_[i];
     const LayerParams& lp = layer_params_[i];
     LayerScope scope(g, l.name.c_str());
@@ -253,7 +299,8 @@ Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutab
       case OpKind::kReshape: h = reshape(g, h, l.shape); break;
       case OpKind::kDropout: h = dropout(g, h, l.p); break;
       case OpKind::kGru:
-        h = gru(g, h, p[0], p[1], l.bias ? &p[2] : nullptr, l.bias ? &p[3] : nullptr, l.all_steps);
+        h = gru(g, h, p[0], p[1], l.bias ? &p[2] : nullptr, l.bias ? &p[3] : nullptr,
+                l.all_steps && !(gru_gives_step && i + 1 == step_after));
         break;
       case OpKind::kBatchNorm1d:
       case OpKind::kBatchNorm2d: {
@@ -272,7 +319,6 @@ Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutab
     }
     if (!h.valid()) return {};
   }
-  if (output_step_ != kNoStep) h = time_step(g, h, output_step_ == kLastStep ? h.shape[1] - 1 : output_step_);
   return h;
 }
 

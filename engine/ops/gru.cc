@@ -6,7 +6,8 @@
 // (see ops.h for the equations).
 // Exact backward (backpropagation through time), per step from the last:
 //   gate kernel → d_gi, d_gh, dh_prev = dh ⊙ z;  dh_prev += d_gh·W_hh;
-// the input path once per chunk of steps (the same chunks): gX = dGI·W_ih, gW_ih += dGIᵀ·X,
+// the input path once per chunk of steps (the same chunks): gX = dGI·W_ih (as A·Bᵀ with W_ihᵀ, so
+// a few inputs take SGEMM's dot kernel, not a tile filling I of its 16 lanes), gW_ih += dGIᵀ·X,
 // gb_ih += Σ dGI; then for all steps at once (one GEMM of depth (T − 1)·N over the kept per-step
 // gradients) gW_hh += Σ_t d_gh_tᵀ·h_{t−1}, gb_hh += Σ dGH.
 #include <cstring>
@@ -168,25 +169,28 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
   float* d_gi = arena.allocate_array<float>(static_cast<size_t>(chunk * step_gates));
   float* xt = gw_ih ? arena.allocate_array<float>(static_cast<size_t>(chunk) * d.n * d.i) : nullptr;
   float* gxt = gx ? arena.allocate_array<float>(static_cast<size_t>(chunk) * d.n * d.i) : nullptr;
+  float* w_ih_t = gx ? arena.allocate_array<float>(static_cast<size_t>(3 * d.h) * d.i) : nullptr;
   // d_gh of every step when a W_hh or b_hh gradient needs them after the loop, else of one step.
   const bool keep_d_gh = gw_hh || gb_hh;
   float* d_gh_all =
       arena.allocate_array<float>(static_cast<size_t>(keep_d_gh ? rows * 3 * d.h : step_gates));
   float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
   float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
-  float* gy_time =
-      all_steps ? arena.allocate_array<float>(static_cast<size_t>(rows * d.h)) : nullptr;
-  if (!d_gi || !d_gh_all || !dh || !dh_prev || (all_steps && !gy_time) || (gw_ih && !xt) ||
-      (gx && !gxt)) {
+  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) || (gx && (!gxt || !w_ih_t))) {
     ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
     return;
   }
   const KernelTable& k = ctx.kernels();
-  if (all_steps) to_time_major(d.n, d.t, d.h, 0, d.t, gy, gy_time);
+  if (gx)
+    transpose(3 * d.h, d.i, w_ih.data, w_ih_t);  // gX = dGI·(W_ihᵀ)ᵀ: rows of W_ihᵀ are contiguous
   for (int s = d.t - 1; s >= 0; --s) {
-    const float* g_step =
-        all_steps ? gy_time + static_cast<int64_t>(s) * d.n * d.h : (s == d.t - 1 ? gy : nullptr);
-    if (g_step) k.accumulate(static_cast<int64_t>(d.n) * d.h, g_step, dh);
+    if (all_steps) {  // dh[b] += gy[b, s], read in place (rows T·H apart)
+      for (int b = 0; b < d.n; ++b)
+        k.accumulate(d.h, gy + (static_cast<int64_t>(b) * d.t + s) * d.h,
+                     dh + static_cast<int64_t>(b) * d.h);
+    } else if (s == d.t - 1) {
+      k.accumulate(static_cast<int64_t>(d.n) * d.h, gy, dh);
+    }
     const float* h_prev = s > 0 ? hidden + static_cast<int64_t>(s - 1) * d.n * d.h : nullptr;
     float* d_gh = d_gh_all + (keep_d_gh ? s * step_gates : 0);
     const int c0 = s / chunk * chunk;  // the chunk [c0, c1) that step s is in
@@ -208,8 +212,8 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
                 1.0f, gw_ih, d.i);
       }
       if (gx) {
-        k.sgemm(Trans::kNo, Trans::kNo, chunk_rows, d.i, 3 * d.h, 1.0f, d_gi, 3 * d.h, w_ih.data,
-                d.i, 0.0f, gxt, d.i);
+        k.sgemm(Trans::kNo, Trans::kYes, chunk_rows, d.i, 3 * d.h, 1.0f, d_gi, 3 * d.h, w_ih_t,
+                3 * d.h, 0.0f, gxt, d.i);
         add_to_batch_major(d.n, d.t, d.i, c0, c1, gxt, gx);
       }
     }

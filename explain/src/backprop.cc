@@ -22,22 +22,7 @@ Result<Shape> layer_output_batch_shape(const Model& model, const Shape& input, c
   if (input.rank < 1)
     return Status::error(Code::kInvalidArgument, "layer output: input %s has no batch dim",
                          ShapeStr(input).c_str());
-  Shape per;
-  per.rank = input.rank - 1;
-  for (int i = 1; i < input.rank; ++i) per[i - 1] = input[i];
-  for (const Layer& l : model.layers()) {
-    Result<Shape> next = layer_output_shape(l, per);
-    if (!next.ok()) return next.status();
-    per = *next;
-    if (l.name == layer) {
-      Shape out;
-      out.rank = per.rank + 1;
-      out[0] = input[0];
-      for (int i = 0; i < per.rank; ++i) out[i + 1] = per[i];
-      return out;
-    }
-  }
-  return Status::error(Code::kInvalidArgument, "the model has no layer '%s'", layer);
+  return model.output_shape_at(input, layer);
 }
 
 int32_t layer_output_value(const Graph& g, const char* layer) {

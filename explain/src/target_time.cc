@@ -66,6 +66,17 @@ Status run_every_step(const Method& method, const Request& request, const Model&
   return {};
 }
 
+// Whether the method's rules may read a layer's whole input at once: the zB rule's default bounds
+// are each sample's min and max over it, its per-channel bounds index dim 1 (every lrp-* method
+// can set zB by rule.LAYER; rap puts it on its first layer). Such a method sees every layer on all
+// steps: the step is selected after the last layer.
+bool reads_whole_layer_inputs(const Method& m) {
+  if (std::strcmp(m.name, "rap") == 0) return true;
+  for (const MethodKey& k : m.keys)
+    if (std::strcmp(k.key, "rule.LAYER") == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 Status run_at_target_time(const Method& method, const Request& request, Arena& arena,
@@ -94,7 +105,13 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
                            "target_time=%s is not last, all or a step in [0, %lld)", v.c_str(),
                            static_cast<long long>(t_count));
   }
-  Result<Model> selected = request.model->with_output_step(step);
+  // A layer the method reads (relevance_at, grad-cam's layer) keeps every step of its output.
+  std::string read = relevance_layer(request, method);
+  for (const MethodKey& k : method.keys)
+    if (std::strcmp(k.key, "layer") == 0) read = setting(request, method, "layer");
+  if (reads_whole_layer_inputs(method)) read = request.model->layers().back().name;
+  Result<Model> selected =
+      request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
   if (!selected.ok()) return selected.status();
   if (v == "all") return run_every_step(method, request, *selected, attributions);
   Request r = request;

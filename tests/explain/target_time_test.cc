@@ -5,6 +5,7 @@
 // run the same kernels on the same prefix of operations, so the tolerance is a few ULP (1e-6).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -135,6 +136,79 @@ TEST(TargetTime, PerturbationMethodsSeeTheSelectedStep) {
   // between the batches f(x) and the ablated rows are evaluated in: the GEMM's blocking depends on
   // the row count).
   EXPECT_NEAR(a[static_cast<size_t>((t + 1) * kD)], 0.0f, 1e-6);
+}
+
+TEST(TargetTime, RelevanceAtALayerAfterTheGruKeepsEveryStep) {
+  // The step is selected after the GRU, unless a layer after it is read: guided-backprop's signal
+  // at the ReLU's output (only dropout and the linear layer follow it, no ReLU rule applies) is
+  // fc.weight's target row at the explained step and 0 at every other step, in [N, T, H].
+  Result<Model> m =
+      Model::create(Shape{0, kD}, {Layer::gru("gru", kD, 5, /*all_steps=*/true), Layer::relu("act"),
+                                   Layer::dropout("drop", 0.2f), Layer::linear("fc", 5, kC)});
+  ASSERT_TRUE(m.ok());
+  m->init_default(4);
+  const std::vector<float> x = input();
+  const std::vector<int32_t> columns(kN, 1);
+  const int64_t t = 3;
+  Request r;
+  r.model = &*m;
+  r.x = x.data();
+  r.shape = Shape{kN, kT, kD};
+  r.settings = {{"relevance_at", "act"}, {"target_time", std::to_string(t)}};
+  r.target.columns = columns.data();
+  Result<Shape> shape = output_shape(*find_method("guided-backprop"), r);
+  ASSERT_TRUE(shape.ok());
+  EXPECT_EQ(*shape, (Shape{kN, kT, 5}));
+  std::vector<float> a(static_cast<size_t>(shape->numel()), -1.0f);
+  Arena arena;
+  ASSERT_TRUE(run_method("guided-backprop", r, arena, a.data()).ok());
+  const float* w = m->parameter("fc.weight");
+  for (int64_t i = 0; i < kN; ++i)
+    for (int64_t s = 0; s < kT; ++s)
+      for (int64_t j = 0; j < 5; ++j)
+        EXPECT_EQ(a[static_cast<size_t>((i * kT + s) * 5 + j)], s == t ? w[1 * 5 + j] : 0.0f)
+            << "sample " << i << " step " << s << " unit " << j;
+}
+
+TEST(TargetTime, ZBoxBoundsSpanTheWholeSequence) {
+  // lrp-zbox on a per-step linear layer (no bias): its zB bounds are each sample's min and max of
+  // the layer's input, here the whole sequence x[i] (T·D values, an extreme one planted at step 0),
+  // not just the explained step. Closed form at the last step t: R_d = z_d / Σ_d z_d · y_c with
+  // z_d = x_d·w_cd − l·w_cd⁺ − h·w_cd⁻ (stabiliser 1e-9, far below Σ z), 0 at every other step.
+  // Double-precision oracle; float32 sums of 3 terms: 1e-5 relative.
+  Result<Model> m = Model::create(Shape{0, kD}, {Layer::linear("fc", kD, kC, /*bias=*/false)});
+  ASSERT_TRUE(m.ok());
+  m->init_default(6);
+  std::vector<float> x = input();
+  for (int64_t i = 0; i < kN; ++i) {
+    x[static_cast<size_t>(i * kT * kD)] = 9.0f;
+    x[static_cast<size_t>(i * kT * kD + 1)] = -8.0f;
+  }
+  const std::vector<int32_t> columns(kN, 1);
+  std::vector<float> a;
+  ASSERT_TRUE(explain(*m, x, "lrp-zbox", {}, &a, columns.data()).ok());
+  const float* w = m->parameter("fc.weight") + kD;  // row c = 1
+  for (int64_t i = 0; i < kN; ++i) {
+    const float* xi = x.data() + i * kT * kD;
+    double lo = xi[0], hi = xi[0];
+    for (int64_t j = 0; j < kT * kD; ++j)
+      lo = std::min<double>(lo, xi[j]), hi = std::max<double>(hi, xi[j]);
+    const float* xt = xi + (kT - 1) * kD;
+    double z[kD], sum = 0.0, y = 0.0;
+    for (int64_t d = 0; d < kD; ++d) {
+      z[d] = xt[d] * double(w[d]) - lo * std::max(0.0, double(w[d])) -
+             hi * std::min(0.0, double(w[d]));
+      sum += z[d];
+      y += xt[d] * double(w[d]);
+    }
+    for (int64_t s = 0; s < kT; ++s)
+      for (int64_t d = 0; d < kD; ++d) {
+        const double got = a[static_cast<size_t>((i * kT + s) * kD + d)];
+        const double want = s == kT - 1 ? z[d] / sum * y : 0.0;
+        EXPECT_NEAR(got, want, 1e-5 * (std::fabs(want) + std::fabs(y)))
+            << "sample " << i << " step " << s << " d " << d;
+      }
+  }
 }
 
 TEST(TargetTime, Errors) {

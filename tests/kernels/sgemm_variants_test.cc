@@ -187,6 +187,24 @@ TEST(SgemmVariants, SkinnyTimesTransposed) {
   check(Trans::kNo, Trans::kYes, {1, 600, 200}, kAccumulate);  // a GRU(→200) step at batch 1
 }
 
+// A·Bᵀ with at most 4 columns takes the dot kernel whatever its rows (a GRU's input gradient
+// dGI·(W_ihᵀ)ᵀ with 3 inputs, a linear layer with ≤ 4 outputs), a few rows at a time; 5 columns is
+// back on the loop nest. With the fused epilogues (row biases offset per block of rows).
+TEST(SgemmVariants, FewColumnsTimesTransposed) {
+  Rng rng(9);
+  std::vector<float> row_bias(200), col_bias(5);
+  for (float& x : row_bias) x = rng.uniform(-1.0f, 1.0f);
+  for (float& x : col_bias) x = rng.uniform(-1.0f, 1.0f);
+  const GemmEpilogue ep{row_bias.data(), col_bias.data(), true};
+  for (int m : {5, 14, 49, 98, 200})
+    for (int n : {1, 3, 4, 5})
+      for (int k : {3, 17, 600}) {
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain);
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kGeneral);
+        check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain, &ep);
+      }
+}
+
 // A·B with up to 4 rows (dh·W_hh in a batch-1 GRU backward, gy·W of a batch-1 linear layer) takes
 // the in-place axpy kernel (3 rows on AVX2); 5 rows is back on the loop nest. Columns around the
 // 8- and 16-lane vectors and the column blocks (1 row: 6 ymm = 48 / 8 zmm = 128 columns; 2-4 rows:
@@ -211,6 +229,51 @@ TEST(SgemmVariants, PlainBInPlace) {
   check(Trans::kNo, Trans::kNo, {20, 512, 40}, kGeneral);
   check(Trans::kNo, Trans::kNo, {168, 97, 33}, kGeneral);
   check(Trans::kNo, Trans::kNo, {169, 97, 33}, kGeneral);
+}
+
+// A row-major A with one block of rows and alpha = 1 is read in place by the tiles instead of
+// packed: the hmm-gru IG's per-step products at batch 49 (forward h·W_hhᵀ, backward d_gh·W_hh
+// across KC, the input path's dGI·W_ih with 3 columns), rows across MC (168 in place, 169 packed).
+// Against the reference, and bit-identical to the packed path, which a row stride that is a
+// multiple of 256 floats (1 KiB) forces for the same values: the tiles read the same products in
+// the same order either way.
+TEST(SgemmVariants, PlainAInPlace) {
+  const Shape3 shapes[] = {
+      {49, 600, 200}, {49, 200, 600}, {98, 3, 600}, {168, 40, 30}, {169, 40, 30}};
+  for (const Shape3& s : shapes) {
+    check(Trans::kNo, Trans::kNo, s, kPlain);
+    check(Trans::kNo, Trans::kNo, s, kAccumulate);
+    check(Trans::kNo, Trans::kYes, s, kAccumulate);
+  }
+  for (const Shape3& s : shapes)
+    for (Trans tb : kTrans) {
+      const Operands in_place(Trans::kNo, tb, s, kAccumulate, 21);
+      Operands packed = in_place;
+      packed.a = Matrix(s.m, s.k, (s.k + 255) / 256 * 256 - s.k, kNaN);
+      for (int i = 0; i < s.m; ++i)
+        for (int p = 0; p < s.k; ++p) packed.a.at(i, p) = in_place.a.at(i, p);
+      for (const KernelTable* t : simd_tables())
+        EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
+                  run_sgemm(*t, packed, kAccumulate, nullptr).v)
+            << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k << " tb=" << int(tb);
+    }
+}
+
+// A partial last panel of an in-place B is read in place too where the tiles load only its
+// columns (AVX-512): bit-identical to packing it, which a row stride that is a multiple of 256
+// floats forces (n = 600: 18 whole panels and 24 columns; n = 200: 6 and 8; n = 97: 3 and 1).
+TEST(SgemmVariants, PartialBPanelInPlace) {
+  for (const Shape3& s : {Shape3{49, 600, 200}, Shape3{49, 200, 600}, Shape3{20, 97, 33}}) {
+    const Operands in_place(Trans::kNo, Trans::kNo, s, kAccumulate, 22);
+    Operands packed = in_place;
+    packed.b = Matrix(s.k, s.n, (s.n + 255) / 256 * 256 - s.n, kNaN);
+    for (int p = 0; p < s.k; ++p)
+      for (int j = 0; j < s.n; ++j) packed.b.at(p, j) = in_place.b.at(p, j);
+    for (const KernelTable* t : simd_tables())
+      EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
+                run_sgemm(*t, packed, kAccumulate, nullptr).v)
+          << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k;
+  }
 }
 
 // The linear layer's three products (forward x·Wᵀ, backward gy·W and gyᵀ·x) at a training size.
@@ -256,7 +319,9 @@ TEST(SgemmVariants, BitIdenticalForEveryThreadCount) {
   const Operands tall(Trans::kNo, Trans::kYes, {203, 301, 150}, kAccumulate, 11);
   const Operands skinny(Trans::kNo, Trans::kYes, {2, 3001, 900}, kAccumulate, 12);  // dot kernel
   const Operands axpy(Trans::kNo, Trans::kNo, {3, 3001, 900}, kAccumulate, 13);     // axpy kernel
-  for (const Operands* o : {&tall, &skinny, &axpy})
+  const Operands few_columns(Trans::kNo, Trans::kYes, {3001, 3, 900}, kAccumulate,
+                             14);  // dot, by rows
+  for (const Operands* o : {&tall, &skinny, &axpy, &few_columns})
     for (const KernelTable* t : simd_tables()) {
       set_thread_count(1);
       const Matrix one = run_sgemm(*t, *o, kAccumulate, nullptr);

@@ -87,6 +87,9 @@ class Model {
   Tensor forward_train(Graph& g, const Tensor& x, Tensor* param_tensors = nullptr);
   /// Output shape for an input batch shape, or an error naming the first bad layer.
   Result<Shape> output_shape(const Shape& input) const;
+  /// The shape of layer `layer`'s output for an input batch shape (without the time dimension if
+  /// the layer runs after with_output_step's selection), or kInvalidArgument naming the layer.
+  Result<Shape> output_shape_at(const Shape& input, const char* layer) const;
 
   /// with_output_step's step for the last step of each sequence, whatever its length.
   static constexpr int64_t kLastStep = -1;
@@ -94,7 +97,15 @@ class Model {
   /// (y = out[:, step], or the last step for kLastStep): how explainers pick the time step they
   /// explain (SPEC §5 target_time). kInvalidArgument if the output is not per-step or step < −1;
   /// a step beyond a sequence's length fails when the model runs.
-  Result<Model> with_output_step(int64_t step) const;
+  /// The step is selected right after the last layer that mixes time steps, or after layer
+  /// `keep_layer` (if it names one) when that comes later, so an explainer reading that layer sees
+  /// all its steps. The layers after the selection map each step on its own (maps_each_step), so
+  /// running them on the one step gives that step of running them on all, for 1/T of the work;
+  /// a training graph still selects after the last layer (batch statistics and dropout masks span
+  /// the steps there). The last step right after an all-steps GRU (not `keep_layer`) is that GRU's
+  /// last-step output: it then runs with all_steps = false, the same hidden state without the
+  /// [N, T, H] copy, its gradient buffer and a time_step node.
+  Result<Model> with_output_step(int64_t step, const char* keep_layer = nullptr) const;
 
   const Shape& input_shape() const { return input_shape_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -114,6 +125,9 @@ class Model {
   Model() = default;
   const Parameter* find(const char* name) const;
   Tensor run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const;
+  // The batch shape of layers_[count − 1]'s output (of the input for 0), or with model_output of
+  // the model's output (count = layers_.size()).
+  Result<Shape> shape_after(const Shape& input, size_t count, bool model_output) const;
 
   Shape input_shape_;
   std::vector<Layer> layers_;
@@ -122,10 +136,17 @@ class Model {
   std::vector<float> storage_;
   static constexpr int64_t kNoStep = -2;
   int64_t output_step_ = kNoStep;  // with_output_step's selection, or kNoStep
+  size_t step_after_ = 0;          // with_output_step selects after layers_[0, step_after_)
+  bool gru_gives_step_ = false;    // layers_[step_after_ − 1] is a GRU run for its last step
 };
 
 /// Per-sample output shape of one layer for a per-sample input shape (0 dims = unknown length);
 /// the validation behind Model::create.
 Result<Shape> layer_output_shape(const Layer& layer, const Shape& per_sample);
+
+/// Whether a layer of this kind, in an inference graph, maps each step of a per-step [N, T, ...]
+/// input on its own (y[:, t] depends on x[:, t] only): linear, the activations, dropout and
+/// batchnorm1d (all act on the last dim, or elementwise).
+bool maps_each_step(OpKind kind);
 
 }  // namespace salient

@@ -80,9 +80,21 @@ bool read_b_in_place(const SgemmMicroArch& arch, const Gemm& g) {
   return g.tb == Trans::kNo && g.m <= arch.mc && g.ldb % 256 != 0;
 }
 
+// Likewise a row-major op(A) is read in place when it is a single block of rows (each value then
+// serves the ⌈nc/NR⌉ column tiles of its panel from cache, as a packed one would; packing it cost
+// 5 % of an hmm-gru IG, whose per-step h and d_gh were transposed into panels every step), alpha
+// is 1 (packing folds alpha in) and its row stride is not a multiple of 1 KiB (the rows of a
+// panel would share a few L1 sets). The tile reads the same values in the same order: the result
+// is bit-identical to the packed one.
+bool read_a_in_place(const SgemmMicroArch& arch, const Gemm& g) {
+  return arch.tile_a_in_place && g.ta == Trans::kNo && g.alpha == 1.0f && g.m <= arch.mc &&
+         g.lda % 256 != 0;
+}
+
 void run(const SgemmMicroArch& arch, const Gemm& g) {
   float* a_block = pack_buffer(size_t(arch.mc) * arch.kc + size_t(arch.kc) * arch.nc);
   float* b_panel = a_block + size_t(arch.mc) * arch.kc;
+  const bool direct_a = read_a_in_place(arch, g);
   const bool direct_b = read_b_in_place(arch, g);
   for (int jc = 0; jc < g.n; jc += arch.nc) {
     const int nc = std::min(arch.nc, g.n - jc);
@@ -91,13 +103,14 @@ void run(const SgemmMicroArch& arch, const Gemm& g) {
       const float beta = pc == 0 ? g.beta : 1.0f;
       const bool last = pc + kc == g.k;
       // Whole micro-panels of B read in place, the last partial one packed (its columns past n
-      // must read as zeros, and a read past the matrix's end is not allowed).
-      const int direct_cols = direct_b ? nc / arch.nr * arch.nr : 0;
+      // must read as zeros, and a read past the matrix's end is not allowed) unless the tiles
+      // read only its columns.
+      const int direct_cols = !direct_b ? 0 : arch.b_tail_in_place ? nc : nc / arch.nr * arch.nr;
       if (direct_cols < nc)
         pack_b(arch, g, pc, jc + direct_cols, kc, nc - direct_cols, b_panel + direct_cols * kc);
       for (int ic = 0; ic < g.m; ic += arch.mc) {
         const int mc = std::min(arch.mc, g.m - ic);
-        pack_a(arch, g, ic, pc, mc, kc, a_block);
+        if (!direct_a) pack_a(arch, g, ic, pc, mc, kc, a_block);
         for (int jr = 0; jr < nc; jr += arch.nr) {
           const int cols = std::min(arch.nr, nc - jr);
           const bool in_place = jr < direct_cols;
@@ -109,9 +122,14 @@ void run(const SgemmMicroArch& arch, const Gemm& g) {
             GemmEpilogue ep = g.ep;
             if (ep.row_bias) ep.row_bias += ic + ir;
             if (ep.col_bias) ep.col_bias += jc + jr;
-            arch.tile(rows, cols, kc, a_panel, b_micro, ldb, beta,
-                      g.c + int64_t{ic + ir} * g.ldc + jc + jr, g.ldc,
-                      last && g.has_ep ? &ep : nullptr);
+            float* c = g.c + int64_t{ic + ir} * g.ldc + jc + jr;
+            const GemmEpilogue* tile_ep = last && g.has_ep ? &ep : nullptr;
+            if (direct_a) {
+              arch.tile_a_in_place(rows, cols, kc, g.a_at(ic + ir, pc), g.lda, b_micro, ldb, beta,
+                                   c, g.ldc, tile_ep);
+            } else {
+              arch.tile(rows, cols, kc, a_panel, b_micro, ldb, beta, c, g.ldc, tile_ep);
+            }
           }
         }
       }
@@ -135,10 +153,21 @@ void scale_only(const Gemm& g) {
 // Below this many FLOPs per extra thread, waking a worker costs more than it saves.
 constexpr double kFlopsPerThread = 2e6;
 
-// C = alpha·A·Bᵀ + beta·C for a few rows, through the arch's in-place dot kernel.
+// A·Bᵀ with at most this many columns goes to `dot` whatever its rows: each C element is a dot
+// product of two contiguous rows, over k in full vectors, where a tile would fill only n of its NR
+// lanes (a GRU's input gradient dGI·W_ih as A·Bᵀ with B = W_ihᵀ, I = 3: 3 of 16 lanes). Its rows
+// then no longer change their rounding with the batch size. (A·B keeps its path: its axpy kernel
+// and the tiles sum in the same order, which makes a row's result independent of the batch.)
+constexpr int kDotMaxCols = 4;
+
+// C = alpha·A·Bᵀ + beta·C for a few rows or columns, through the arch's in-place dot kernel,
+// dot_rows rows at a time.
 void run_dot(const SgemmMicroArch& arch, const Gemm& g) {
-  arch.dot(g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
-           g.has_ep ? &g.ep : nullptr);
+  for (int i = 0; i < g.m; i += arch.dot_rows) {
+    const Gemm r = g.part(i, std::min(arch.dot_rows, g.m - i), 0, g.n);
+    arch.dot(r.m, r.n, r.k, r.alpha, r.a, r.lda, r.b, r.ldb, r.beta, r.c, r.ldc,
+             r.has_ep ? &r.ep : nullptr);
+  }
 }
 
 // C = alpha·A·B + beta·C for a few rows, through the arch's in-place axpy kernel.
@@ -181,13 +210,15 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (ep) g.ep = *ep, g.has_ep = true;
   if (k == 0) return scale_only(g);
 
-  const bool dot = ta == Trans::kNo && tb == Trans::kYes && m <= arch.dot_rows;
+  const bool dot =
+      ta == Trans::kNo && tb == Trans::kYes && (m <= arch.dot_rows || n <= kDotMaxCols);
   const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
   void (*const runner)(const SgemmMicroArch&, const Gemm&) = dot ? run_dot : axpy ? run_axpy : run;
   // Split C along columns when it is at least as wide as tall (each thread then packs only its
   // own B columns), else along rows; never into more parts than tiles.
   const int tiles_n = (n + arch.nr - 1) / arch.nr, tiles_m = (m + arch.mr - 1) / arch.mr;
-  const bool by_columns = dot || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
+  const bool by_columns =
+      (dot && m <= arch.dot_rows) || axpy || (n >= m ? tiles_n > 1 : tiles_m == 1);
   const double flops = 2.0 * m * n * k;
   const int parts = static_cast<int>(
       std::min<double>({double(thread_count()), double(by_columns ? tiles_n : tiles_m),

@@ -15,8 +15,9 @@
 //
 // Skinny products: A·Bᵀ with only a few rows (a batch-1 linear layer, a GRU step) skips the loop
 // nest: packing would transpose all of B to use each value once, so `dot` reads both operands in
-// place instead. Likewise A·B with a few rows (the backward of those: dh·W_hh, gy·W) goes to
-// `axpy`, which sums scaled rows of B read in place.
+// place instead; so does A·Bᵀ with only a few columns (a tile would fill few of its lanes).
+// Likewise A·B with a few rows (the backward of those: dh·W_hh, gy·W) goes to `axpy`, which sums
+// scaled rows of B read in place.
 //
 // Threads: C is cut into contiguous column (or row) ranges of whole tiles, one per thread, and
 // each thread runs this loop nest on its range with its own packing buffers. Splitting C never
@@ -36,10 +37,17 @@ using PackFn = void (*)(int rows, int depth, const float* src, int ld, float sca
 
 /// C[rows×cols] (row stride ldc) = beta·C + Σ_p ã[p·MR + r]·b[p·ldb + j], then the epilogue if ep
 /// is not null (its biases already offset to this tile). rows ≤ MR, cols ≤ NR; beta = 0 never
-/// reads C. b is a packed micro-panel (ldb = NR) or, for a whole NR-column panel of a row-major
-/// op(B) that is used in place, B itself (ldb its row stride); all NR columns of b are read.
+/// reads C. b is a packed micro-panel (ldb = NR) or, for a panel of a row-major op(B) that is used
+/// in place, B itself (ldb its row stride); all NR columns of b are read, or only the first cols
+/// with SgemmMicroArch::b_tail_in_place.
 using TileFn = void (*)(int rows, int cols, int depth, const float* a_packed, const float* b,
                         int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep);
+
+/// The same with A read in place: a = op(A) at the tile's first row, row-major with row stride lda
+/// (ã[p·MR + r] above becomes a[r·lda + p]; alpha = 1).
+using TileAInPlaceFn = void (*)(int rows, int cols, int depth, const float* a, int lda,
+                                const float* b, int ldb, float beta, float* c, int ldc,
+                                const GemmEpilogue* ep);
 
 /// Skinny C = alpha·A·Bᵀ + beta·C with A [m×k] and B [n×k] read in place (no packing), for
 /// m ≤ dot_rows: C[i, j] = beta·C[i, j] + alpha·Σ_p a[i·lda + p]·b[j·ldb + p], then the epilogue if
@@ -63,6 +71,9 @@ struct SgemmMicroArch {
   DotFn dot;
   int axpy_rows;  // A·B with at most this many rows goes to `axpy` instead of the loop nest
   AxpyFn axpy;
+  TileAInPlaceFn tile_a_in_place = nullptr;  // null: A is always packed
+  bool b_tail_in_place = false;  // the tiles read only `cols` columns of b: a partial panel of B
+                                 // can be read in place too
 };
 
 /// C = alpha·op(A)·op(B) + beta·C, then the epilogue (if ep is not null), on the arch's kernels.

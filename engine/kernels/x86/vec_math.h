@@ -56,10 +56,12 @@ struct VecMath {
     return V::fma(s, em1r, V::sub(s, V::set1(1.0f)));
   }
 
+  // One division: choosing the numerator (e or 1) before dividing rounds each lane as the
+  // reference's branches do.
   static T sigmoid(T x) {
     const T e = exp_nonpos(V::neg(V::abs(x)));
     const T d = V::add(V::set1(1.0f), e);
-    const T y = V::select_neg(x, V::div(e, d), V::div(V::set1(1.0f), d));
+    const T y = V::div(V::select_neg(x, e, V::set1(1.0f)), d);
     return V::nan_or(x, y);
   }
 
@@ -130,23 +132,44 @@ struct Kernels {
     });
   }
 
+  // Loads and stores of one vector of a GRU step: whole (kTail false) or the first lanes of m
+  // (masked-off lanes load 0 and are not stored), so a row's remainder runs the same arithmetic.
+  template <bool kTail>
+  struct Lanes {
+    typename V::M m;
+    T load(const float* p) const {
+      if constexpr (kTail) return V::load_masked(p, m);
+      return V::load(p);
+    }
+    void store(float* p, T v) const {
+      if constexpr (kTail) {
+        V::store_masked(p, m, v);
+      } else {
+        V::store(p, v);
+      }
+    }
+  };
+
   // One vector of a GRU step (see KernelTable::gru_gates_forward).
-  static void gru_forward_vec(const float* gi, const float* gh, const float* hp, int h, float* hout,
-                              float* ws) {
-    const T r = M::sigmoid(V::add(V::load(gi), V::load(gh)));
-    const T z = M::sigmoid(V::add(V::load(gi + h), V::load(gh + h)));
-    const T ghn = V::load(gh + 2 * h);
-    const T nv = M::tanh(V::add(V::load(gi + 2 * h), V::mul(r, ghn)));
-    const T hv = hp ? V::load(hp) : V::set1(0.0f);
-    V::store(hout, V::add(V::mul(V::sub(V::set1(1.0f), z), nv), V::mul(z, hv)));
-    V::store(ws, r);
-    V::store(ws + h, z);
-    V::store(ws + 2 * h, nv);
-    V::store(ws + 3 * h, ghn);
+  template <bool kTail>
+  static void gru_forward_vec(Lanes<kTail> l, const float* gi, const float* gh, const float* hp,
+                              int h, float* hout, float* ws) {
+    const T r = M::sigmoid(V::add(l.load(gi), l.load(gh)));
+    const T z = M::sigmoid(V::add(l.load(gi + h), l.load(gh + h)));
+    const T ghn = l.load(gh + 2 * h);
+    const T nv = M::tanh(V::add(l.load(gi + 2 * h), V::mul(r, ghn)));
+    const T hv = hp ? l.load(hp) : V::set1(0.0f);
+    l.store(hout, V::add(V::mul(V::sub(V::set1(1.0f), z), nv), V::mul(z, hv)));
+    l.store(ws, r);
+    l.store(ws + h, z);
+    l.store(ws + 2 * h, nv);
+    l.store(ws + 3 * h, ghn);
   }
 
   static void gru_gates_forward(int n, int h, const float* gi, const float* gh, const float* h_prev,
                                 float* h_out, float* ws) {
+    const Lanes<false> whole{};
+    const Lanes<true> tail{V::mask(h % V::W)};
     for (int b = 0; b < n; ++b) {
       const float* gib = gi + int64_t{b} * 3 * h;
       const float* ghb = gh + int64_t{b} * 3 * h;
@@ -155,48 +178,36 @@ struct Kernels {
       float* wsb = ws + int64_t{b} * 4 * h;
       int j = 0;
       for (; j + V::W <= h; j += V::W)
-        gru_forward_vec(gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
-      if (j < h) {  // the remainder through zero-padded copies with gate stride W
-        constexpr int W = V::W;
-        float gi_t[3 * W] = {}, gh_t[3 * W] = {}, hp_t[W] = {}, ho_t[W], ws_t[4 * W];
-        const int rem = h - j;
-        for (int l = 0; l < rem; ++l) {
-          for (int g = 0; g < 3; ++g) {
-            gi_t[g * W + l] = gib[g * h + j + l];
-            gh_t[g * W + l] = ghb[g * h + j + l];
-          }
-          if (hpb) hp_t[l] = hpb[j + l];
-        }
-        gru_forward_vec(gi_t, gh_t, hpb ? hp_t : nullptr, W, ho_t, ws_t);
-        for (int l = 0; l < rem; ++l) {
-          hob[j + l] = ho_t[l];
-          for (int g = 0; g < 4; ++g) wsb[g * h + j + l] = ws_t[g * W + l];
-        }
-      }
+        gru_forward_vec(whole, gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
+      if (j < h)
+        gru_forward_vec(tail, gib + j, ghb + j, hpb ? hpb + j : nullptr, h, hob + j, wsb + j);
     }
   }
 
   // One vector of the GRU step's backward; the reference's operations in its order.
-  static void gru_backward_vec(const float* dh, const float* hp, const float* ws, int h, float* dgi,
-                               float* dgh, float* dhp) {
+  template <bool kTail>
+  static void gru_backward_vec(Lanes<kTail> l, const float* dh, const float* hp, const float* ws,
+                               int h, float* dgi, float* dgh, float* dhp) {
     const T one = V::set1(1.0f);
-    const T r = V::load(ws), z = V::load(ws + h), nv = V::load(ws + 2 * h), ghn = V::load(ws + 3 * h);
-    const T g = V::load(dh);
-    const T hv = hp ? V::load(hp) : V::set1(0.0f);
+    const T r = l.load(ws), z = l.load(ws + h), nv = l.load(ws + 2 * h), ghn = l.load(ws + 3 * h);
+    const T g = l.load(dh);
+    const T hv = hp ? l.load(hp) : V::set1(0.0f);
     const T dn = V::mul(V::mul(g, V::sub(one, z)), V::sub(one, V::mul(nv, nv)));
     const T dz = V::mul(V::mul(V::mul(g, V::sub(hv, nv)), z), V::sub(one, z));
     const T dr = V::mul(V::mul(V::mul(dn, ghn), r), V::sub(one, r));
-    V::store(dgi, dr);
-    V::store(dgh, dr);
-    V::store(dgi + h, dz);
-    V::store(dgh + h, dz);
-    V::store(dgi + 2 * h, dn);
-    V::store(dgh + 2 * h, V::mul(dn, r));
-    if (dhp) V::store(dhp, V::mul(g, z));
+    l.store(dgi, dr);
+    l.store(dgh, dr);
+    l.store(dgi + h, dz);
+    l.store(dgh + h, dz);
+    l.store(dgi + 2 * h, dn);
+    l.store(dgh + 2 * h, V::mul(dn, r));
+    if (dhp) l.store(dhp, V::mul(g, z));
   }
 
   static void gru_gates_backward(int n, int h, const float* dh, const float* h_prev, const float* ws,
                                  float* d_gi, float* d_gh, float* dh_prev) {
+    const Lanes<false> whole{};
+    const Lanes<true> tail{V::mask(h % V::W)};
     for (int b = 0; b < n; ++b) {
       const float* dhb = dh + int64_t{b} * h;
       const float* hpb = h_prev ? h_prev + int64_t{b} * h : nullptr;
@@ -206,26 +217,11 @@ struct Kernels {
       float* dhpb = dh_prev ? dh_prev + int64_t{b} * h : nullptr;
       int j = 0;
       for (; j + V::W <= h; j += V::W)
-        gru_backward_vec(dhb + j, hpb ? hpb + j : nullptr, wsb + j, h, dgib + j, dghb + j,
+        gru_backward_vec(whole, dhb + j, hpb ? hpb + j : nullptr, wsb + j, h, dgib + j, dghb + j,
                          dhpb ? dhpb + j : nullptr);
-      if (j < h) {
-        constexpr int W = V::W;
-        float dh_t[W] = {}, hp_t[W] = {}, ws_t[4 * W] = {}, dgi_t[3 * W], dgh_t[3 * W], dhp_t[W];
-        const int rem = h - j;
-        for (int l = 0; l < rem; ++l) {
-          dh_t[l] = dhb[j + l];
-          if (hpb) hp_t[l] = hpb[j + l];
-          for (int g = 0; g < 4; ++g) ws_t[g * W + l] = wsb[g * h + j + l];
-        }
-        gru_backward_vec(dh_t, hpb ? hp_t : nullptr, ws_t, W, dgi_t, dgh_t, dhp_t);
-        for (int l = 0; l < rem; ++l) {
-          for (int g = 0; g < 3; ++g) {
-            dgib[g * h + j + l] = dgi_t[g * W + l];
-            dghb[g * h + j + l] = dgh_t[g * W + l];
-          }
-          if (dhpb) dhpb[j + l] = dhp_t[l];
-        }
-      }
+      if (j < h)
+        gru_backward_vec(tail, dhb + j, hpb ? hpb + j : nullptr, wsb + j, h, dgib + j, dghb + j,
+                         dhpb ? dhpb + j : nullptr);
     }
   }
 };

@@ -21,21 +21,23 @@ namespace {
 
 constexpr int kMr = 6, kVectors = 2, kNr = 8 * kVectors;
 
-template <int kRows, int kCols>
-void tile(int cols, int depth, const float* a, const float* b, int ldb, float beta, float* c,
-          int ldc, const GemmEpilogue* ep) {
+// A is a packed micro-panel (kAInPlace false: a[p·6 + i]) or op(A) read in place at the tile's
+// first row (a[i·lda + p]); the same products in the same order either way.
+template <int kRows, int kCols, bool kAInPlace>
+void tile(int cols, int depth, const float* a, int lda, const float* b, int ldb, float beta,
+          float* c, int ldc, const GemmEpilogue* ep) {
   __m256 acc[kRows][kCols];
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) acc[i][v] = _mm256_setzero_ps();
-  for (int p = 0; p < depth; ++p, a += kMr, b += ldb) {
+  for (int p = 0; p < depth; ++p, a += kAInPlace ? 1 : kMr, b += ldb) {
     __m256 bv[kCols];
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) bv[v] = _mm256_loadu_ps(b + 8 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < kRows; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(kAInPlace ? a + int64_t{i} * lda : a + i);
 #pragma GCC unroll 4
       for (int v = 0; v < kCols; ++v) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
     }
@@ -69,28 +71,34 @@ void tile(int cols, int depth, const float* a, const float* b, int ldb, float be
   }
 }
 
-// kTiles.at[v][r] computes r + 1 rows and v + 1 vectors of columns.
-using Tile = void (*)(int, int, const float*, const float*, int, float, float*, int,
+// Tiles<kAInPlace>::at[v][r] computes r + 1 rows and v + 1 vectors of columns.
+using Tile = void (*)(int, int, const float*, int, const float*, int, float, float*, int,
                       const GemmEpilogue*);
 struct Tiles {
   Tile at[kVectors][kMr];
 };
-template <int... kRows>
+template <bool kAInPlace, int... kRows>
 constexpr Tiles make_tiles(std::integer_sequence<int, kRows...>) {
-  return {{{&tile<kRows + 1, 1>...}, {&tile<kRows + 1, 2>...}}};
+  return {{{&tile<kRows + 1, 1, kAInPlace>...}, {&tile<kRows + 1, 2, kAInPlace>...}}};
 }
-constexpr Tiles kTiles = make_tiles(std::make_integer_sequence<int, kMr>{});
+constexpr Tiles kPackedTiles = make_tiles<false>(std::make_integer_sequence<int, kMr>{});
+constexpr Tiles kInPlaceTiles = make_tiles<true>(std::make_integer_sequence<int, kMr>{});
 
 void any_tile(int rows, int cols, int depth, const float* a, const float* b, int ldb, float beta,
               float* c, int ldc, const GemmEpilogue* ep) {
-  kTiles.at[(cols - 1) / 8][rows - 1](cols, depth, a, b, ldb, beta, c, ldc, ep);
+  kPackedTiles.at[(cols - 1) / 8][rows - 1](cols, depth, a, 0, b, ldb, beta, c, ldc, ep);
+}
+
+void any_tile_a_in_place(int rows, int cols, int depth, const float* a, int lda, const float* b,
+                         int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep) {
+  kInPlaceTiles.at[(cols - 1) / 8][rows - 1](cols, depth, a, lda, b, ldb, beta, c, ldc, ep);
 }
 
 // Blocks (KC, MC, NC) = (256, 144, 512): a KC×16 B micro-panel is 16 KiB (L1), a 144×256 A block
 // 144 KiB and a 256×512 B panel 512 KiB (L2).
 constexpr SgemmMicroArch kArch{
-    kMr,         kNr,      256,      144,       512,          pack_transposed,
-    pack_copied, any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy};
+    kMr,      kNr,      256,       144,          512,        pack_transposed,    pack_copied,
+    any_tile, kDotRows, sgemm_dot, kAxpyMaxRows, sgemm_axpy, any_tile_a_in_place};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);

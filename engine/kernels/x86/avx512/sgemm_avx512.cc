@@ -22,28 +22,33 @@ namespace {
 
 constexpr int kMr = 14, kVectors = 2, kNr = 16 * kVectors;
 
-template <int kRows, int kCols>
-void tile(int cols, int depth, const float* a, const float* b, int ldb, float beta, float* c,
-          int ldc, const GemmEpilogue* ep) {
+// A is a packed micro-panel (kAInPlace false: a[p·14 + i]) or op(A) read in place at the tile's
+// first row (a[i·lda + p]); the same products in the same order either way.
+template <int kRows, int kCols, bool kAInPlace>
+void tile(int cols, int depth, const float* a, int lda, const float* b, int ldb, float beta,
+          float* c, int ldc, const GemmEpilogue* ep) {
   __m512 acc[kRows][kCols];
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < kCols; ++v) acc[i][v] = _mm512_setzero_ps();
-  for (int p = 0; p < depth; ++p, a += kMr, b += ldb) {
+  // The last vector of columns holds cols − 16·(kCols − 1) of them: B's is loaded under that
+  // mask (so a partial panel of B can be read in place, nothing past column cols is read), C's
+  // stored under it.
+  const int tail_lanes = cols - 16 * (kCols - 1);
+  const __mmask16 tail = Avx512::mask(tail_lanes);
+  for (int p = 0; p < depth; ++p, a += kAInPlace ? 1 : kMr, b += ldb) {
     __m512 bv[kCols];
 #pragma GCC unroll 4
-    for (int v = 0; v < kCols; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    for (int v = 0; v < kCols; ++v)
+      bv[v] = v < kCols - 1 ? _mm512_loadu_ps(b + 16 * v) : _mm512_maskz_loadu_ps(tail, b + 16 * v);
 #pragma GCC unroll 16
     for (int i = 0; i < kRows; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(kAInPlace ? a[int64_t{i} * lda] : a[i]);
 #pragma GCC unroll 4
       for (int v = 0; v < kCols; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
   }
-  // Store: vectors before the last are whole; the last holds cols − 16·(kCols − 1) columns.
-  const int tail_lanes = cols - 16 * (kCols - 1);
-  const __mmask16 tail = Avx512::mask(tail_lanes);
   const __m512 zero = _mm512_setzero_ps(), vbeta = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
   for (int i = 0; i < kRows; ++i) {
@@ -64,21 +69,27 @@ void tile(int cols, int depth, const float* a, const float* b, int ldb, float be
   }
 }
 
-// kTiles.at[v][r] computes r + 1 rows and v + 1 vectors of columns.
-using Tile = void (*)(int, int, const float*, const float*, int, float, float*, int,
+// Tiles<kAInPlace>::at[v][r] computes r + 1 rows and v + 1 vectors of columns.
+using Tile = void (*)(int, int, const float*, int, const float*, int, float, float*, int,
                       const GemmEpilogue*);
 struct Tiles {
   Tile at[kVectors][kMr];
 };
-template <int... kRows>
+template <bool kAInPlace, int... kRows>
 constexpr Tiles make_tiles(std::integer_sequence<int, kRows...>) {
-  return {{{&tile<kRows + 1, 1>...}, {&tile<kRows + 1, 2>...}}};
+  return {{{&tile<kRows + 1, 1, kAInPlace>...}, {&tile<kRows + 1, 2, kAInPlace>...}}};
 }
-constexpr Tiles kTiles = make_tiles(std::make_integer_sequence<int, kMr>{});
+constexpr Tiles kPackedTiles = make_tiles<false>(std::make_integer_sequence<int, kMr>{});
+constexpr Tiles kInPlaceTiles = make_tiles<true>(std::make_integer_sequence<int, kMr>{});
 
 void any_tile(int rows, int cols, int depth, const float* a, const float* b, int ldb, float beta,
               float* c, int ldc, const GemmEpilogue* ep) {
-  kTiles.at[(cols - 1) / 16][rows - 1](cols, depth, a, b, ldb, beta, c, ldc, ep);
+  kPackedTiles.at[(cols - 1) / 16][rows - 1](cols, depth, a, 0, b, ldb, beta, c, ldc, ep);
+}
+
+void any_tile_a_in_place(int rows, int cols, int depth, const float* a, int lda, const float* b,
+                         int ldb, float beta, float* c, int ldc, const GemmEpilogue* ep) {
+  kInPlaceTiles.at[(cols - 1) / 16][rows - 1](cols, depth, a, lda, b, ldb, beta, c, ldc, ep);
 }
 
 // Blocks (KC, MC, NC) = (256, 168, 512): a KC×32 B micro-panel is 32 KiB (L1 is 48 KiB on Zen 4/5),
@@ -95,7 +106,9 @@ constexpr SgemmMicroArch kArch{kMr,
                                kDotRows,
                                sgemm_dot,
                                kAxpyMaxRows,
-                               sgemm_axpy};
+                               sgemm_axpy,
+                               any_tile_a_in_place,
+                               /*b_tail_in_place=*/true};
 
 static_assert(size_t(kArch.mc) * kArch.kc + size_t(kArch.kc) * kArch.nc <= kStaticPackFloats);
 static_assert(kArch.mc % kMr == 0 && kArch.nc % kNr == 0);
