@@ -252,6 +252,10 @@ Result<Model> Model::with_output_step(int64_t step, const char* keep_layer) cons
   return m;
 }
 
+const char* Model::step_selected_after() const {
+  return output_step_ != kNoStep && step_after_ > 0 ? layers_[step_after_ - 1].name.c_str() : nullptr;
+}
+
 Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const {
   if (!g.ok() || !x.valid()) return {};
   const Status input_ok = check_input(input_shape_, x.shape);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace salient::explain {
@@ -18,6 +19,23 @@ const Parameter* find_parameter(const Model& model, const std::string& name) {
   for (const Parameter& p : model.parameters())
     if (p.name == name) return &p;
   return nullptr;
+}
+
+// `merged` with `model`'s step selection (with_output_step), if it has one: after the same layer,
+// or after the layer a batchnorm it was selected after is folded into (the layers between map each
+// step on its own, so the maths is the same). Without a keep layer when that is where
+// with_output_step selects anyway, so a GRU right before the selection still gives its last step.
+Result<Model> with_step_of(const Model& model, const std::vector<const Layer*>& folded,
+                           const std::vector<Layer>& out, Model merged) {
+  if (model.output_step() == Model::kNoStep) return merged;
+  std::string after = model.step_selected_after() ? model.step_selected_after() : "";
+  for (size_t k = 0; k < out.size(); ++k)
+    if (folded[k] && folded[k]->name == after) after = out[k].name;
+  Result<Model> plain = merged.with_output_step(model.output_step());
+  if (!plain.ok()) return plain.status();
+  const char* plain_after = plain->step_selected_after();
+  if (after == (plain_after ? plain_after : "")) return plain;
+  return merged.with_output_step(model.output_step(), after.c_str());
 }
 
 }  // namespace
@@ -47,7 +65,7 @@ Result<Model> merge_batchnorm(const Model& model, int* merged) {
   }
   Result<Model> result = Model::create(model.input_shape(), out);
   if (!result.ok()) return result.status();
-  Model& m = *result;
+  Model m = std::move(*result);
   int count = 0;
   for (size_t k = 0; k < out.size(); ++k) {
     const std::string prefix = out[k].name + ".";
@@ -85,7 +103,7 @@ Result<Model> merge_batchnorm(const Model& model, int* merged) {
     }
   }
   if (merged) *merged = count;
-  return result;
+  return with_step_of(model, folded, out, std::move(m));
 }
 
 }  // namespace salient::explain

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../support/cli_process.h"
+#include "salient/explain/batchnorm_merge.h"
 #include "salient/explain/methods.h"
 #include "salient/graph.h"
 #include "salient/random.h"
@@ -209,6 +210,31 @@ TEST(TargetTime, ZBoxBoundsSpanTheWholeSequence) {
             << "sample " << i << " step " << s << " d " << d;
       }
   }
+}
+
+// The rule methods fold a batchnorm after a linear layer into it: the folded model must keep the
+// selected step (it had lost it, and the rules then saw [N, T, C]). Oracle: the same method on the
+// model folded beforehand (then nothing is left to fold), which must give the same floats.
+TEST(TargetTime, RuleMethodsKeepTheStepThroughABatchnormMerge) {
+  Result<Model> m = Model::create(Shape{0, kD}, {Layer::gru("gru", kD, 5, /*all_steps=*/true), Layer::linear("fc1", 5, 4),
+                                                 Layer::batchnorm1d("bn", 4), Layer::relu("act"), Layer::linear("fc2", 4, kC)});
+  ASSERT_TRUE(m.ok());
+  m->init_default(5);
+  Rng rng(9);
+  for (const char* p : {"bn.weight", "bn.bias", "bn.running_mean"})
+    for (int k = 0; k < 4; ++k) m->parameter(p)[k] = rng.normal();
+  for (int k = 0; k < 4; ++k) m->parameter("bn.running_var")[k] = 0.5f + rng.uniform(0.0f, 1.0f);
+  Result<Model> folded = merge_batchnorm(*m);
+  ASSERT_TRUE(folded.ok());
+  const std::vector<float> x = input();
+  for (const char* method : {"lrp-epsilon", "lrp-zplus", "lrp-gamma"})
+    for (const char* step : {"last", "2"}) {
+      std::vector<float> got, want;
+      const Status s = explain(*m, x, method, {{"target_time", step}}, &got);
+      ASSERT_TRUE(s.ok()) << method << " " << step << ": " << s.message();
+      ASSERT_TRUE(explain(*folded, x, method, {{"target_time", step}}, &want).ok()) << method;
+      EXPECT_EQ(got, want) << method << " " << step;
+    }
 }
 
 TEST(TargetTime, Errors) {

@@ -106,6 +106,11 @@ class Model {
   /// last-step output: it then runs with all_steps = false, the same hidden state without the
   /// [N, T, H] copy, its gradient buffer and a time_step node.
   Result<Model> with_output_step(int64_t step, const char* keep_layer = nullptr) const;
+  /// with_output_step's step (kLastStep or t), or kNoStep for a model without a selection.
+  static constexpr int64_t kNoStep = -2;
+  int64_t output_step() const { return output_step_; }
+  /// The layer after which the step is selected (null when none is, or before the first layer).
+  const char* step_selected_after() const;
 
   const Shape& input_shape() const { return input_shape_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -134,7 +139,6 @@ class Model {
   std::vector<Parameter> parameters_;
   std::vector<LayerParams> layer_params_;  // one per layer
   std::vector<float> storage_;
-  static constexpr int64_t kNoStep = -2;
   int64_t output_step_ = kNoStep;  // with_output_step's selection, or kNoStep
   size_t step_after_ = 0;          // with_output_step selects after layers_[0, step_after_)
   bool gru_gives_step_ = false;    // layers_[step_after_ − 1] is a GRU run for its last step
