@@ -10,6 +10,8 @@
 //   gradient-shap, deeplift-shap  a baseline set of 10 rows
 //   lrp-alpha-beta     alpha 1, beta 0 (Captum's Alpha1_Beta0_Rule)
 //   every other key    the registry's default
+//   target             each sample's argmax class at x (at the last step of hmm-gru), computed
+//                      once and passed explicitly, as the Captum timing passes its target
 // Models and inputs: the presets with init_default(1) and uniform [−1, 1) inputs, or, when
 // SALIENT_EXPLAIN_BENCH_DATA names a directory, <dir>/<model>.safetensors, <dir>/<model>_x.npy (two
 // samples; one-sample methods use the first) and <dir>/<model>_baselines.npy (tools/parity writes
@@ -25,6 +27,7 @@
 
 #include "bench_util.h"
 #include "salient/explain/methods.h"
+#include "salient/graph.h"
 #include "salient/io/model_file.h"
 #include "salient/io/npy.h"
 #include "salient/presets.h"
@@ -144,6 +147,28 @@ std::vector<Setting> settings_for(const std::string& method, const ExplainCase& 
   return {};
 }
 
+/// Each sample's argmax class at x (a per-step model's at its last step).
+std::vector<int32_t> argmax_targets(const salient::Model& model, const float* x, const Shape& shape) {
+  salient::Result<Shape> out = model.output_shape(shape);
+  salient::Result<salient::Model> last = model.with_output_step(salient::Model::kLastStep);
+  const salient::Model& m = out.ok() && out->rank == 3 && last.ok() ? *last : model;
+  salient::Arena arena;
+  salient::GraphOptions options;
+  options.record = false;
+  salient::Graph g(arena, options);
+  const salient::Tensor y = m.forward(g, g.input(x, shape, false));
+  std::vector<int32_t> targets;
+  if (!g.ok() || y.shape.rank != 2) return targets;
+  const int64_t c = y.shape[1];
+  for (int64_t i = 0; i < y.shape[0]; ++i) {
+    int32_t best = 0;
+    for (int64_t j = 1; j < c; ++j)
+      if (y.data[i * c + j] > y.data[i * c + best]) best = static_cast<int32_t>(j);
+    targets.push_back(best);
+  }
+  return targets;
+}
+
 void BM_Explain(benchmark::State& state, const salient::explain::Method* method,
                 const ExplainCase* c) {
   const salient::bench::ThreadScope one_thread(1);
@@ -157,6 +182,12 @@ void BM_Explain(benchmark::State& state, const salient::explain::Method* method,
   request.seed = 1;
   request.baselines = c->baselines.data();
   request.baselines_shape = batch_shape(c->sample, kBaselineRows);
+  const std::vector<int32_t> targets = argmax_targets(c->model, request.x, request.shape);
+  if (targets.size() != static_cast<size_t>(n)) {
+    state.SkipWithError("cannot compute the argmax targets");
+    return;
+  }
+  request.target.columns = targets.data();
   const salient::Result<Shape> out_shape = salient::explain::output_shape(*method, request);
   if (!out_shape.ok()) {
     state.SkipWithError(out_shape.status().message());

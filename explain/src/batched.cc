@@ -33,11 +33,20 @@ Status resolve_columns(const Model& model, const float* x, const Shape& shape, T
                        std::vector<int32_t>* columns, std::vector<float>* outputs, int64_t* classes) {
   std::vector<float> y;
   int64_t c = 0;
-  SALIENT_RETURN_IF_ERROR(forward_outputs(model, x, shape, &y, &c));
+  if (target.columns && !outputs) {
+    // Explicit targets need only C, from the output shape: no forward.
+    Result<Shape> out = model.output_shape(shape);
+    if (!out.ok()) return out.status();
+    if (out->rank != 2 || (*out)[0] != shape[0])
+      return Status::error(Code::kInvalidArgument, "the model output %s is not [N, C]", ShapeStr(*out).c_str());
+    c = (*out)[1];
+  } else {
+    SALIENT_RETURN_IF_ERROR(forward_outputs(model, x, shape, &y, &c));
+  }
   const int64_t n = shape[0];
   columns->assign(static_cast<size_t>(n), 0);
   for (int64_t i = 0; i < n; ++i) {
-    Result<int32_t> col = target_column(y.data() + i * c, c, target, i, "explain");
+    Result<int32_t> col = target_column(y.empty() ? nullptr : y.data() + i * c, c, target, i, "explain");
     if (!col.ok()) return col.status();
     (*columns)[i] = *col;
   }

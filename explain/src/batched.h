@@ -16,8 +16,9 @@ namespace salient::explain::detail {
 Status forward_outputs(const Model& model, const float* x, const Shape& shape, std::vector<float>* out,
                        int64_t* classes);
 
-/// The target column per sample: explicit ones (checked against C), or each sample's argmax at x.
-/// `outputs` (may be null) receives F(x) ([N, C]).
+/// The target column per sample: explicit ones (checked against C, which the output shape gives:
+/// no forward unless `outputs` is wanted), or each sample's argmax at x. `outputs` (may be null)
+/// receives F(x) ([N, C]).
 Status resolve_columns(const Model& model, const float* x, const Shape& shape, Target target,
                        std::vector<int32_t>* columns, std::vector<float>* outputs = nullptr,
                        int64_t* classes = nullptr);
