@@ -9,12 +9,19 @@ namespace {
 
 constexpr float kTiny = 1e-10f;
 
-float derivative(OpKind kind, float z, float y) {
-  switch (kind) {
-    case OpKind::kRelu: return z > 0.0f ? 1.0f : 0.0f;
-    case OpKind::kTanh: return 1.0f - y * y;
-    case OpKind::kSigmoid: return y * (1.0f - y);
-    default: return 0.0f;
+// gx += g · m with m = (f(z) − f(z̄))/(z − z̄), or f'(z) = d(z, y) where |z − z̄| < 1e-10. The
+// quotient and f' are computed for every element and then selected (a 0/0 lane is discarded), one
+// loop per nonlinearity, so the loop vectorises (with -fno-trapping-math, explain/CMakeLists.txt);
+// each kept value is the same float as element by element.
+template <class Derivative>
+void rescale_loop(int64_t half, const float* __restrict z, const float* __restrict y, const float* __restrict g,
+                  float* __restrict gx, Derivative d) {
+  for (int64_t i = 0; i < half; ++i) {
+    const float dz = z[i] - z[i + half];
+    const float quotient = (y[i] - y[i + half]) / dz;
+    const float derivative = d(z[i], y[i]);
+    const float m = std::fabs(dz) < kTiny ? derivative : quotient;
+    gx[i] += g[i] * m;
   }
 }
 
@@ -25,11 +32,19 @@ void rescale(const Node& n, BackwardContext& ctx, const void*) {
   const float* y = ctx.output(n).data;
   const float* g = ctx.grad_out(n);
   const int64_t half = ctx.output(n).shape.numel() / 2;
-  for (int64_t i = 0; i < half; ++i) {
-    const float dz = z[i] - z[i + half];
-    const float m =
-        std::fabs(dz) < kTiny ? derivative(n.kind, z[i], y[i]) : (y[i] - y[i + half]) / dz;
-    gx[i] += g[i] * m;
+  switch (n.kind) {
+    case OpKind::kRelu:
+      rescale_loop(half, z, y, g, gx, [](float zi, float) { return zi > 0.0f ? 1.0f : 0.0f; });
+      break;
+    case OpKind::kTanh:
+      rescale_loop(half, z, y, g, gx, [](float, float yi) { return 1.0f - yi * yi; });
+      break;
+    case OpKind::kSigmoid:
+      rescale_loop(half, z, y, g, gx, [](float, float yi) { return yi * (1.0f - yi); });
+      break;
+    default:
+      rescale_loop(half, z, y, g, gx, [](float, float) { return 0.0f; });
+      break;
   }
 }
 
@@ -54,9 +69,10 @@ void maxpool(const Node& n, BackwardContext& ctx, const void*) {
     routed[n.argmax[k + half_out] - half_in] += g[k] * (yx - mx);
     wta[n.argmax[k]] += g[k];
   }
-  for (int64_t i = 0; i < half_in; ++i) {
+  for (int64_t i = 0; i < half_in; ++i) {  // quotient then select, so the loop vectorises
     const float dx = x[i] - x[i + half_in];
-    gx[i] += std::fabs(dx) < kTiny ? wta[i] : routed[i] / dx;
+    const float quotient = routed[i] / dx;
+    gx[i] += std::fabs(dx) < kTiny ? wta[i] : quotient;
   }
 }
 
