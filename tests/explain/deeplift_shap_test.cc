@@ -9,22 +9,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <vector>
 
 #include "salient/explain/integrated_gradients.h"
 #include "salient/explain/methods.h"
+#include "salient/random.h"
+#include "support/gradcheck.h"
 
 namespace salient::explain {
 namespace {
-
-std::vector<float> uniform(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 double rel_diff(const std::vector<float>& a, const std::vector<double>& b) {
   double diff = 0.0, scale = 0.0;
@@ -43,8 +36,9 @@ TEST(DeepLiftShap, ChunkedBaselinesAverageDeepLiftWithTheirTargets) {
   m->init_default(5);
   const int64_t n = 3, d = 36, B = 5;
   const Shape shape{n, 1, 6, 6};
-  const std::vector<float> x = uniform(static_cast<size_t>(n * d), 1);
-  const std::vector<float> set = uniform(static_cast<size_t>(B * d), 2);
+  Rng rng(1);
+  const std::vector<float> x = gradcheck::Uniform(rng, n * d);
+  const std::vector<float> set = gradcheck::Uniform(rng, B * d);
   const int32_t targets[n] = {2, 0, 1};
   const size_t saved = batch_budget_bytes();
   for (bool explicit_targets : {true, false}) {

@@ -231,6 +231,22 @@ TEST(SgemmVariants, PlainBInPlace) {
   check(Trans::kNo, Trans::kNo, {169, 97, 33}, kGeneral);
 }
 
+// The same values with a row stride that is a multiple of 256 floats (1 KiB), which makes the
+// SGEMM pack the matrix instead of reading it in place.
+Matrix with_packing_stride(const Matrix& m) {
+  Matrix padded(m.rows, m.cols, (m.cols + 255) / 256 * 256 - m.cols, kNaN);
+  for (int i = 0; i < m.rows; ++i)
+    for (int j = 0; j < m.cols; ++j) padded.at(i, j) = m.at(i, j);
+  return padded;
+}
+
+// Every SIMD table gives bit-identical C for the two layouts of the same operands.
+void expect_same_products(const Operands& a, const Operands& b) {
+  for (const KernelTable* t : simd_tables())
+    EXPECT_EQ(run_sgemm(*t, a, kAccumulate, nullptr).v, run_sgemm(*t, b, kAccumulate, nullptr).v)
+        << t->isa << " m=" << a.s.m << " n=" << a.s.n << " k=" << a.s.k << " tb=" << int(a.tb);
+}
+
 // A row-major A with one block of rows and alpha = 1 is read in place by the tiles instead of
 // packed: the hmm-gru IG's per-step products at batch 49 (forward h·W_hhᵀ, backward d_gh·W_hh
 // across KC, the input path's dGI·W_ih with 3 columns), rows across MC (168 in place, 169 packed).
@@ -249,13 +265,8 @@ TEST(SgemmVariants, PlainAInPlace) {
     for (Trans tb : kTrans) {
       const Operands in_place(Trans::kNo, tb, s, kAccumulate, 21);
       Operands packed = in_place;
-      packed.a = Matrix(s.m, s.k, (s.k + 255) / 256 * 256 - s.k, kNaN);
-      for (int i = 0; i < s.m; ++i)
-        for (int p = 0; p < s.k; ++p) packed.a.at(i, p) = in_place.a.at(i, p);
-      for (const KernelTable* t : simd_tables())
-        EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
-                  run_sgemm(*t, packed, kAccumulate, nullptr).v)
-            << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k << " tb=" << int(tb);
+      packed.a = with_packing_stride(in_place.a);
+      expect_same_products(in_place, packed);
     }
 }
 
@@ -266,13 +277,8 @@ TEST(SgemmVariants, PartialBPanelInPlace) {
   for (const Shape3& s : {Shape3{49, 600, 200}, Shape3{49, 200, 600}, Shape3{20, 97, 33}}) {
     const Operands in_place(Trans::kNo, Trans::kNo, s, kAccumulate, 22);
     Operands packed = in_place;
-    packed.b = Matrix(s.k, s.n, (s.n + 255) / 256 * 256 - s.n, kNaN);
-    for (int p = 0; p < s.k; ++p)
-      for (int j = 0; j < s.n; ++j) packed.b.at(p, j) = in_place.b.at(p, j);
-    for (const KernelTable* t : simd_tables())
-      EXPECT_EQ(run_sgemm(*t, in_place, kAccumulate, nullptr).v,
-                run_sgemm(*t, packed, kAccumulate, nullptr).v)
-          << t->isa << " m=" << s.m << " n=" << s.n << " k=" << s.k;
+    packed.b = with_packing_stride(in_place.b);
+    expect_same_products(in_place, packed);
   }
 }
 
