@@ -19,6 +19,11 @@ tools/export_torch.export_sequential, runs `salient explain` on it and compares 
   0 (a batchnorm after a ReLU gives dead units relevance) any float32 implementation is that far
   from the exact value, whichever way its rounding happened to fall. A small "ref f32" does not
   make a larger "vs f64" a rule difference: it can mean Zennit's float32 rounding fell luckily.
+* Which rows cross 1e-5 depends on the order each implementation sums z in: with the AVX-512
+  plane convolution (taps outer, channels inner) they are cnn2d-pools' ε rows (up to 4.4e-5; the
+  gap opens at c2's ε step), cnn2d-bn's lrp-epsilon and mlp-bn-after-relu's (below), while
+  cnn2d-bn-after-pool's passes; under SALIENT_MAX_ISA=avx2 (im2col order) only
+  cnn2d-bn-after-pool's is over (docs/rules.md). The analysis below is of the im2col-order build.
 * Seed 0's rows over 1e-5 are that float32 floor, not a rule difference
   (tools/parity/zennit_layer_diff.py NET prints (1) and (2); (3) was fitted by hand): lrp-epsilon
   and the three composites (ε on its first Linear) on mlp-bn-after-relu (1.49e-5 vs Zennit f32,
