@@ -20,7 +20,7 @@
 #include <cstring>
 
 #include "gemm/conv_gemm.h"
-#include "salient/threads.h"
+#include "x86/work_units.h"
 
 namespace salient::kern::avx512 {
 namespace {
@@ -32,12 +32,6 @@ constexpr int kChannelTileOutputs = 8;
 // The channel tile's transpose outweighs its FMAs below about 64 taps: one thread, 8×8 images,
 // K = 36 ran 7 % slower than through im2col, K = 72 20 % faster (docs/kernels.md).
 constexpr int64_t kChannelTileMinTaps = 64;
-// Below this many FLOPs per thread, waking the workers costs more than they save (as in the SGEMM).
-constexpr double kFlopsPerThread = 2e6;
-
-// Not std::min: an inline library template compiled here could serve baseline callers
-// (docs/kernels.md, "Own translation units, own flags").
-int64_t lesser(int64_t a, int64_t b) { return a < b ? a : b; }
 
 bool row_tiles(const Conv2dGeometry& g) { return g.ow >= kLanes; }
 // Other rows below 16 outputs would leave part of a channel tile idle (10 = 8 + 2 outputs ran 23 %
@@ -273,10 +267,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const float* x, const float*
   };
   const int64_t units = int64_t{g.n} * groups;
   const double flops = 2.0 * g.n * g.c_out * g.oh * g.ow * static_cast<double>(l.K);
-  if (thread_count() > 1 && flops >= kFlopsPerThread * thread_count())
-    parallel_for(units, run);
-  else
-    run(0, units);
+  run_units(units, flops, run);
 }
 
 }  // namespace salient::kern::avx512

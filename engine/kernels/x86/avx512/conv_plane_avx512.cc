@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "salient/threads.h"
+#include "x86/work_units.h"
 
 namespace salient::kern::avx512 {
 namespace {
@@ -30,12 +30,6 @@ constexpr int kMaxChannels = 8;  // channels per tile (6 at 4 vectors: 24 accumu
 // The mask table has a mask per vector and tap (and one per vector for the plane's end).
 constexpr int kMaxTaps = 64;
 constexpr int64_t kMaxMasks = 8192;
-// Below this many FLOPs per thread, waking the workers costs more than they save (as in the SGEMM).
-constexpr double kFlopsPerThread = 2e6;
-
-// Not std::min: an inline library template compiled here could serve baseline callers
-// (docs/kernels.md, "Own translation units, own flags").
-int64_t lesser(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // How the output plane splits into tiles: vector chunks × channel blocks.
 struct Layout {
@@ -252,10 +246,7 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
   };
   const int64_t units = int64_t{g.n} * per_image;
   const double flops = 2.0 * g.n * g.c_out * static_cast<double>(l.plane) * static_cast<double>(l.K);
-  if (thread_count() > 1 && flops >= kFlopsPerThread * thread_count())
-    parallel_for(units, run);
-  else
-    run(0, units);
+  run_units(units, flops, run);
 }
 
 }  // namespace
