@@ -60,6 +60,12 @@ Status noise_tunnel(const Request& r, Arena& arena, const char* name, Aggregate 
     sub.baseline = baseline;
     sub.baselines = r.baselines;
     sub.baselines_shape = r.baselines_shape;
+    // The samples' maps are averaged in the input's layout: the base must write the input's shape.
+    Result<Shape> writes = output_shape(*base, sub);
+    if (!writes.ok()) return writes.status();
+    if (!(*writes == sub.shape))
+      return Status::error(Code::kInvalidArgument, "%s: base %s writes %s, not the input's shape %s",
+                           name, base->name, ShapeStr(*writes).c_str(), ShapeStr(sub.shape).c_str());
     SALIENT_RETURN_IF_ERROR(run_method(base->name, sub, scratch, out));
     for (int64_t j = 0; j < count; ++j)
       for (int64_t i = 0; i < total; ++i) {

@@ -24,9 +24,9 @@ Shape with_steps(Shape s, int64_t steps) {
 }
 
 // A[:, t] = a_t(x[:, :t+1])[:, t] for every t (SPEC §5 target_time=all).
-// Each step runs in a scratch arena reset between steps, as run_chunked's chunks do.
+// Each step runs in the caller's arena, rewound between steps, as run_chunked's chunks do.
 Status run_every_step(const Method& method, const Request& request, const Model& last_step_model,
-                      float* attributions) {
+                      Arena& arena, float* attributions) {
   const Shape& shape = request.shape;
   const int64_t n = shape[0], t_count = shape[1];
   const int64_t per_step = shape.numel() / (n * t_count);
@@ -36,7 +36,7 @@ Status run_every_step(const Method& method, const Request& request, const Model&
                          "target_time=all: the baselines must have the input's %lld steps",
                          static_cast<long long>(t_count));
   std::vector<float> a;
-  Arena arena;
+  const Arena::Mark start = arena.mark();
   for (int64_t t = 0; t < t_count; ++t) {
     const int64_t steps = t + 1;
     const std::vector<float> x = prefix(request.x, shape, steps);
@@ -56,8 +56,9 @@ Status run_every_step(const Method& method, const Request& request, const Model&
       r.baselines_shape = with_steps(request.baselines_shape, steps);
     }
     a.assign(x.size(), 0.0f);
-    arena.reset();
-    SALIENT_RETURN_IF_ERROR(method.run(r, arena, a.data()));
+    const Status s = method.run(r, arena, a.data());
+    arena.rewind(start);
+    SALIENT_RETURN_IF_ERROR(s);
     for (int64_t i = 0; i < n; ++i)
       std::memcpy(attributions + (i * t_count + t) * per_step,
                   a.data() + (i * steps + t) * per_step, sizeof(float) * per_step);
@@ -84,6 +85,7 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   const char* value = nullptr;
   for (const Setting& s : request.settings)
     if (s.key == "target_time") value = s.value.c_str();
+  if (!request.model) return method.run(request, arena, attributions);  // the method's own error
   Result<Shape> out = request.model->output_shape(request.shape);
   if (!out.ok()) return out.status();
   const bool per_step = out->rank == 3 && request.shape.rank >= 3 && (*out)[1] == request.shape[1];
@@ -113,9 +115,19 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   Result<Model> selected =
       request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
   if (!selected.ok()) return selected.status();
-  if (v == "all") return run_every_step(method, request, *selected, attributions);
   Request r = request;
   r.model = &*selected;
+  if (v == "all") {
+    // Each step's map is copied into the input's layout: the method must write the input's shape.
+    Result<Shape> writes = output_shape(method, r);
+    if (!writes.ok()) return writes.status();
+    if (!(*writes == request.shape))
+      return Status::error(Code::kInvalidArgument,
+                           "target_time=all: %s writes %s here, not the input's shape %s; choose "
+                           "a step (target_time=t or last)",
+                           method.name, ShapeStr(*writes).c_str(), ShapeStr(request.shape).c_str());
+    return run_every_step(method, request, *selected, arena, attributions);
+  }
   return method.run(r, arena, attributions);
 }
 

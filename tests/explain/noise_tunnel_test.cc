@@ -108,6 +108,12 @@ TEST(NoiseTunnel, TheBasesKeysReachTheBase) {
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_NE(std::string(s.message()).find("n_steps"), std::string::npos) << s.message();
   EXPECT_NE(std::string(s.message()).find("saliency"), std::string::npos) << s.message();
+  // A base key that changes the written shape (relevance at l1's 4 outputs, not the 3 inputs; the
+  // first chunk holds one sample of the 2) is
+  // an error naming both shapes, not a write past the tunnel's buffers.
+  const Status reshaped = explain(m, "smoothgrad", {{"base", "lrp-epsilon"}, {"relevance_at", "l1"}}, 0, &a);
+  EXPECT_EQ(reshaped.code(), Code::kInvalidArgument);
+  EXPECT_NE(std::string(reshaped.message()).find("writes [2, 4]"), std::string::npos) << reshaped.message();
   // A bad value for the base's key is the base's error.
   EXPECT_EQ(explain(m, "vargrad", {{"base", "integrated-gradients"}, {"n_steps", "0"}}, 0, &a).code(),
             Code::kInvalidArgument);

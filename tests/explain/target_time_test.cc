@@ -255,6 +255,17 @@ TEST(TargetTime, Errors) {
             Code::kInvalidArgument);
   EXPECT_TRUE(explain(*flat, x, "saliency", {}, &a).ok());
   EXPECT_EQ(flat->with_output_step(0).status().code(), Code::kInvalidArgument);
+  // `all` copies each step's map into the input's layout: a method writing another shape (here the
+  // GRU's 5 hidden units at every step, not the 3 input features) is an error, not an overrun.
+  const Status reshaped = explain(m, x, "lrp-epsilon", {{"target_time", "all"}, {"relevance_at", "gru"}}, &a);
+  EXPECT_EQ(reshaped.code(), Code::kInvalidArgument);
+  EXPECT_NE(std::string(reshaped.message()).find("target_time=all"), std::string::npos) << reshaped.message();
+  // No model: the method's own error, not a crash reading the model's shape.
+  Request r;
+  r.x = x.data();
+  r.shape = Shape{kN, kT, kD};
+  Arena arena;
+  EXPECT_EQ(run_method("saliency", r, arena, a.data()).code(), Code::kInvalidArgument);
 }
 
 TEST(TargetTime, MethodsListsTheCommonKey) {
