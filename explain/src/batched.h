@@ -29,6 +29,13 @@ inline Shape with_rows(Shape s, int64_t rows) {
   return s;
 }
 
+/// The bytes a batch may use in `arena`: batch_budget_bytes(), at most the free space of a
+/// user-buffer arena.
+inline size_t batch_budget_in(const Arena& arena) {
+  const size_t budget = batch_budget_bytes();
+  return arena.owns_memory() ? budget : std::min(budget, arena.capacity_bytes() - arena.used_bytes());
+}
+
 /// Calls run(first, count, arena) for consecutive ranges of points covering [0, total), in order,
 /// in `arena`: what a chunk allocates is rewound before the next. The first chunk holds one point;
 /// its arena use sizes the later chunks to batch_budget_bytes() (at most the free space of a
@@ -36,8 +43,7 @@ inline Shape with_rows(Shape s, int64_t rows) {
 template <class Run>
 Status run_chunked(Arena& arena, int64_t total, Run&& run, const ProgressSink& progress = {}) {
   const Arena::Mark start = arena.mark();
-  size_t budget = batch_budget_bytes();
-  if (!arena.owns_memory()) budget = std::min(budget, arena.capacity_bytes() - arena.used_bytes());
+  const size_t budget = batch_budget_in(arena);
   int64_t done = 0;
   int64_t chunk = 1;
   Status status;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "../batched.h"
 #include "salient/explain/integrated_gradients.h"
 #include "salient/io/npy.h"
 
@@ -36,45 +37,49 @@ Status Evaluator::init(const Request& r, const char* method) {
   if (!baseline_) zeros_ = arena_.allocate_zeroed_floats(static_cast<size_t>(d_));
   if (!fx_ || !target_ || (!baseline_ && !zeros_)) return out_of_memory(0);
 
-  // The arena use of a forward is affine in its rows, fixed + rows·per_row. One row's whole use
-  // counting as per_row over-estimates it; that is kept when it still allows chunks of
-  // kEnoughRows rows (a full set of GEMM row tiles: a finer estimate would only make big chunks
-  // larger, at the price of 48 rows of measuring forwards, which can cost more than a small
-  // explanation itself, e.g. a GRU over 200 steps). Otherwise it is
-  // measured at 16 and 32 rows (a multiple of 16 float rows needs no 64-byte rounding slack), when
-  // 32 rows fit the budget.
-  constexpr int64_t kEnoughRows = 64;
+  // The unperturbed forward, rows [start, start + m): target columns and f(x).
   const Arena::Mark before = arena_.mark();
-  size_t one = 0, sixteen = 0, thirty_two = 0;
-  SALIENT_RETURN_IF_ERROR(forward_bytes(1, &one));
-  forward_fixed_ = 0;
-  forward_row_ = one;
-  reserve(0, 0);
-  const size_t input_row = static_cast<size_t>(d_) * sizeof(float);
-  const bool fits = 32 * (one + input_row) <= batch_budget_bytes();
-  if (chunk_ < kEnoughRows && fits && forward_bytes(16, &sixteen).ok() && forward_bytes(32, &thirty_two).ok() &&
-      thirty_two >= sixteen) {
-    forward_row_ = (thirty_two - sixteen) / 16;
-    forward_fixed_ = sixteen - 16 * forward_row_;
-  }
-  reserve(0, 0);
-
-  // The unperturbed forward: target columns and f(x).
-  for (int64_t start = 0; start < n_; start += chunk_) {
-    const int64_t m = std::min(chunk_, n_ - start);
+  auto unperturbed = [&](int64_t start, int64_t m) -> Status {
     const float* y = nullptr;
     Status status = forward(m, x_ + start * d_, &y);
     for (int64_t i = 0; status.ok() && i < m; ++i) {
       const int64_t n = start + i;
       const float* row = y + i * c_;
       Result<int32_t> col = target_column(row, c_, r.target, n, method);
-      if (!col.ok()) {
-        status = col.status();
-        break;
-      }
+      if (!col.ok()) return col.status();
       target_[n] = *col;
       fx_[n] = row[*col];
     }
+    return status;
+  };
+
+  // The arena use of a forward is affine in its rows, fixed + rows·per_row. Sample 0's unperturbed
+  // forward, alone, gives one row's whole use; counting it all as per_row over-estimates, which is
+  // kept when it still allows chunks of kEnoughRows rows (a full set of GEMM row tiles: a finer
+  // estimate would only make big chunks larger, at the price of 48 rows of measuring forwards,
+  // which can cost more than a small explanation itself, e.g. a GRU over 200 steps). Otherwise it
+  // is measured at 16 and 32 rows (a multiple of 16 float rows needs no 64-byte rounding slack),
+  // when 32 rows fit the budget, and kept if the two agree with an affine use.
+  constexpr int64_t kEnoughRows = 64;
+  Status first = unperturbed(0, 1);
+  const size_t one = arena_.used_bytes() - before.used;
+  arena_.rewind(before);
+  SALIENT_RETURN_IF_ERROR(first);
+  forward_fixed_ = 0;
+  forward_row_ = one;
+  reserve(0, 0);
+  const size_t input_row = static_cast<size_t>(d_) * sizeof(float);
+  const bool fits = 32 * (one + input_row) <= batch_budget_bytes();
+  size_t sixteen = 0, thirty_two = 0;
+  if (chunk_ < kEnoughRows && fits && forward_bytes(16, &sixteen).ok() && forward_bytes(32, &thirty_two).ok() &&
+      thirty_two >= sixteen && thirty_two - sixteen <= sixteen) {  // fixed part ≥ 0
+    forward_row_ = (thirty_two - sixteen) / 16;
+    forward_fixed_ = sixteen - 16 * forward_row_;
+  }
+  reserve(0, 0);
+
+  for (int64_t start = 1; start < n_; start += chunk_) {
+    const Status status = unperturbed(start, std::min(chunk_, n_ - start));
     arena_.rewind(before);
     SALIENT_RETURN_IF_ERROR(status);
   }
@@ -82,9 +87,7 @@ Status Evaluator::init(const Request& r, const char* method) {
 }
 
 void Evaluator::reserve(size_t fixed_bytes, size_t row_bytes) {
-  size_t budget = batch_budget_bytes();
-  if (!arena_.owns_memory())
-    budget = std::min(budget, arena_.capacity_bytes() - arena_.used_bytes());
+  const size_t budget = detail::batch_budget_in(arena_);
   const size_t fixed = forward_fixed_ + fixed_bytes;
   const size_t per_row =
       forward_row_ + static_cast<size_t>(d_) * sizeof(float) + sizeof(int64_t) + row_bytes;
