@@ -79,18 +79,22 @@ const Case kCases[] = {
     {1, 3, 6, 21, 7, 2, 4, 1, 1, 0, 1},     // even non-square kernel, padding only along w
     {1, 1, 3, 18, 1, 3, 3, 1, 1, 0, 0},     // no padding, one channel in and out, one row out
     {1, 2, 1, 40, 3, 1, 3, 1, 1, 0, 1},     // conv1d
-    // Its channel tiles (ow = 8, K >= 64): 3 vectors of 16 channels × the 8 outputs of a row.
-    {2, 8, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // 16 + 4 channels
+    // Its channel tiles (ow = 8 but not "same" width, w != 8; K >= 64): 3 vectors of 16 channels
+    // × the 8 outputs of a row.
     {1, 8, 6, 10, 50, 3, 3, 1, 1, 0, 0},    // no padding; 4 vectors: 3 + 1 (2 channels)
+    {1, 8, 8, 10, 20, 3, 3, 1, 1, 1, 0},    // padding along h only: its kernel rows skipped
+    {1, 6, 8, 12, 17, 5, 5, 1, 1, 2, 0},    // 2 kernel rows in the padding at the top and bottom
+    // "Same"-width rows of 8, 11 and 5 (the plane kernel's, below; im2col or channel tiles before).
+    {2, 8, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // 16 + 4 channels
     {1, 7, 5, 8, 9, 3, 5, 1, 1, 1, 2},      // non-square kernel, 9 channels
     {1, 32, 1, 8, 5, 1, 3, 1, 1, 0, 1},     // conv1d
     {1, 6, 8, 8, 17, 5, 3, 1, 1, 2, 1},     // 2 kernel rows in the padding at the top and bottom
     {1, 10, 2, 8, 16, 5, 3, 1, 1, 2, 1},    // an image shorter than the kernel
-    {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // rows of 8 but K = 36 < 64: im2col
-    {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11: im2col
-    {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5: im2col
+    {2, 4, 8, 8, 20, 3, 3, 1, 1, 1, 1},     // K = 36
+    {1, 8, 5, 11, 50, 3, 3, 1, 1, 1, 1},    // rows of 11
+    {1, 9, 6, 5, 33, 3, 3, 1, 1, 1, 1},     // rows of 5
     // The AVX-512 plane kernel (stride 1, ow = w: forward below 16 outputs a row, backward data at
-    // any width up to 4096 outputs a plane): whole planes in vectors of 16 under lane masks.
+    // any width up to 8192 masks a plane): whole planes in vectors of 16 under lane masks.
     {2, 5, 5, 5, 13, 3, 3, 1, 1, 1, 1},     // P = 25: 16 + 9 lanes; 13 channels in blocks 7 + 6
     {1, 3, 12, 12, 20, 3, 3, 1, 1, 1, 1},   // P = 144: 9 vectors in chunks of 3; blocks 7 + 7 + 6
     {2, 4, 3, 7, 9, 3, 3, 1, 1, 0, 1},      // padding only along w: oh = 1
@@ -99,7 +103,8 @@ const Case kCases[] = {
     {1, 3, 6, 6, 4, 3, 3, 1, 1, 3, 1},      // ph = kh: forward by the plane kernel, backward col2im
     {2, 3, 1, 12, 4, 1, 5, 1, 1, 0, 2},     // conv1d, "same"
     {3, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1},     // digits-cnn conv1; its backward data has c_out = 1
-    {1, 2, 70, 70, 3, 3, 3, 1, 1, 1, 1},    // P = 4900 > 4096: row tiles and col2im
+    {1, 2, 70, 70, 3, 3, 3, 1, 1, 1, 1},    // rows of 70: row tiles; backward data by the plane kernel
+    {1, 2, 120, 120, 3, 3, 3, 1, 1, 1, 1},  // 900 vectors × 10 masks > 8192: row tiles and col2im
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {

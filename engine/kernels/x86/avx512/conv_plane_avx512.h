@@ -15,7 +15,8 @@ void conv2d_forward_plane(const Conv2dGeometry& g, const float* x, const float* 
                           float* y);
 
 /// Whether conv2d_backward_data_plane serves g: stride 1, ph ≤ kh − 1, pw ≤ kw − 1, and the
-/// transposed convolution (gy → gx) is one conv_plane_serves accepts.
+/// transposed convolution (gy → gx) has "same" width and fits the mask table (at any row width,
+/// unlike the forward's rows below 16).
 bool conv_plane_serves_backward_data(const Conv2dGeometry& g);
 
 /// gx += the transposed convolution of gy with w, for a geometry conv_plane_serves_backward_data
