@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "salient/explain/backprop.h"
 #include "salient/explain/methods.h"
 #include "salient/graph.h"
 #include "salient/io/model_file.h"
@@ -161,10 +162,10 @@ std::vector<int32_t> argmax_targets(const salient::Model& model, const float* x,
   if (!g.ok() || y.shape.rank != 2) return targets;
   const int64_t c = y.shape[1];
   for (int64_t i = 0; i < y.shape[0]; ++i) {
-    int32_t best = 0;
-    for (int64_t j = 1; j < c; ++j)
-      if (y.data[i * c + j] > y.data[i * c + best]) best = static_cast<int32_t>(j);
-    targets.push_back(best);
+    salient::Result<int32_t> best =
+        salient::explain::target_column(y.data + i * c, c, salient::explain::Target{}, i, "bench");
+    if (!best.ok()) return {};
+    targets.push_back(*best);
   }
   return targets;
 }

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,12 +59,6 @@ Result<std::vector<float>> float_list(const Method& m, const char* key, const st
     ++p;
   }
   return out;
-}
-
-bool has_key(const Method& m, const char* key) {
-  for (const MethodKey& k : m.keys)
-    if (std::strcmp(k.key, key) == 0) return true;
-  return false;
 }
 
 // The parameters every rule of this request starts from: the method's keys where it has them.
