@@ -75,6 +75,8 @@ TEST(Progress, LongLoopsReportUpToTheirTotal) {
   EXPECT_EQ(reports_of(m, shape, "integrated-gradients", {{"n_steps", "40"}}).back().second, 40);
   EXPECT_EQ(reports_of(m, shape, "smoothgrad", {{"nt_samples", "9"}}).back().second, 9);
   EXPECT_FALSE(reports_of(m, shape, "kernel-shap", {{"n_samples", "300"}}).empty());
+  // One bar over f(baseline) and every permutation's rows: 2 + 4 permutations × 2 samples × 6.
+  EXPECT_EQ(reports_of(m, shape, "shapley-sampling", {{"n_samples", "4"}}).back().second, 50);
   const std::vector<float> baselines(3 * 6, 0.25f);
   EXPECT_EQ(reports_of(m, shape, "deeplift-shap", {}, &baselines, Shape{3, 6}).back().second, 3);
 }

@@ -48,6 +48,10 @@ class Evaluator {
   const float* x(int64_t n) const { return x_ + n * d_; }
   const float* baseline(int64_t n) const { return baseline_ ? baseline_ + n * d_ : zeros_; }
 
+  /// For a method that calls evaluate() several times: the rows of all its calls, so that progress
+  /// is one count rising to `rows` (else each call reports its own rows).
+  void expect_rows(int64_t rows) { progress_total_ = rows; }
+
   /// Evaluates `rows` perturbed inputs in chunks of chunk_rows() rows, rows [start, start + m)
   /// with start a multiple of chunk_rows() (row % chunk_rows() is a row's slot in its chunk).
   /// fill(row, dst) writes row's input (sample_numel floats) into dst and returns the sample whose
@@ -71,9 +75,15 @@ class Evaluator {
       for (int64_t r = 0; status.ok() && r < m; ++r)
         consume(start + r, y[r * c_ + target_[row_sample[r]]]);
       arena_.rewind(chunk_start);
-      if (status.ok()) progress_(start + m, rows);
+      if (status.ok()) {
+        if (progress_total_ > 0)
+          progress_(progress_done_ + start + m, progress_total_);
+        else
+          progress_(start + m, rows);
+      }
     }
     arena_.rewind(before);
+    if (status.ok()) progress_done_ += rows;
     return status;
   }
   /// evaluate() writing row's logit into out[row].
@@ -91,7 +101,8 @@ class Evaluator {
   Status out_of_memory(int64_t rows) const;
 
   Arena& arena_;
-  ProgressSink progress_;  // rows done of each evaluate() call
+  ProgressSink progress_;  // rows done of each evaluate() call, or of all (expect_rows)
+  int64_t progress_done_ = 0, progress_total_ = 0;  // rows of the calls before; expect_rows
   const char* method_ = "";
   const Model* model_ = nullptr;
   const float* x_ = nullptr;

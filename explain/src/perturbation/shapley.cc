@@ -81,6 +81,7 @@ Status shapley_sampling(const Request& r, Arena& arena, float* attributions) {
   Result<Groups> groups = perturbation::feature_groups(r, method, ev.sample_shape());
   if (!groups.ok()) return groups.status();
   const int64_t f = groups->count, n = ev.samples(), d = ev.sample_numel();
+  ev.expect_rows(n + *n_samples * n * f);
 
   // f(baseline) per sample.
   std::vector<float> fb(static_cast<size_t>(n));
