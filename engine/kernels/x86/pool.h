@@ -6,11 +6,10 @@
 // most W/2 when sw > 1 (digits-cnn's 4-wide pool), take R = ⌊W/ow⌋ whole rows of a plane per vector
 // instead, every tap gathered (one 4-output row per AVX-512 vector, 4 of 16 lanes gathered, had
 // been slower than the reference loop: 44 against 33 µs).
-// Window runs: when the inputs of a run of taps that would be gathered lie within the V::kWindow
-// vectors from the run's first input (4 for AVX-512, 2 for AVX2), and the run holds as many rows
-// as a gathered one, the run loads those vectors once and picks every tap's inputs from them with
-// permutes instead of a gather (digits-cnn's 2×2 pool of 8×8 planes on AVX-512: 4 output rows
-// from 64 floats).
+// Window runs: when the inputs of a run whose taps would be gathered lie within the V::kWindow
+// vectors from the run's first input (4 for AVX-512, 2 for AVX2), the run loads those vectors once
+// and picks every tap's inputs from them with permutes instead of a gather (digits-cnn's 2×2 pool
+// of 8×8 planes on AVX-512: 4 output rows from 64 floats).
 //   max:  best = first tap; then for every other tap best ← x where x > best or (x is NaN and best
 //         is not), with its flat input index (so the first maximum, and the first NaN, win, as in
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
@@ -32,38 +31,28 @@ struct Pool {
   using M = typename V::M;
   static constexpr int W = V::W;
 
-  // Output rows per gathered vector: R = ⌊W/ow⌋ when at least 2 rows fit and the taps are
-  // gathered anyway (sw > 1) or the rows hold fewer than W/2 outputs; else 1 (a row then takes
-  // ⌈ow/W⌉ vectors).
-  static int gather_rows(const Pool2dGeometry& g) {
+  // Output rows per run: R = ⌊W/ow⌋ when at least 2 rows fit and the taps are not adjacent anyway
+  // (sw > 1) or the rows hold fewer than W/2 outputs; else 1 (a row then takes ⌈ow/W⌉ runs of W).
+  static int rows_per_run(const Pool2dGeometry& g) {
     const int fit = W / g.ow;
     return fit >= 2 && (g.sw > 1 || 2 * g.ow < W) ? fit : 1;
   }
 
-  // How a run's taps are read: one load each (one row, stride 1), permutes of the run's 2W-float
-  // window, or gathers.
+  // How a run's taps are read: one load each (one row, stride 1), permutes of the kWindow vectors
+  // from the run's first input, or gathers.
   enum class Read { kAdjacent, kWindow, kGather };
 
-  // Output rows per window run: the most whole rows (at most ⌊W/ow⌋) whose inputs lie within
-  // kWindow·W floats of the first, or 1 for runs of W outputs of a longer row when theirs do; 0 if
-  // none.
-  static int window_rows(const Pool2dGeometry& g) {
-    const int64_t window = int64_t{V::kWindow} * W;
-    if (g.ow > W) return int64_t{g.kh - 1} * g.w + int64_t{W - 1} * g.sw + g.kw <= window ? 1 : 0;
-    int rows = 0;
-    for (int r = 1; r * g.ow <= W; ++r)
-      if ((int64_t{r - 1} * g.sh + g.kh - 1) * g.w + int64_t{g.ow - 1} * g.sw + g.kw <= window) rows = r;
-    return rows;
+  // Whether every input of a run (rows_per_run whole rows, or W outputs of a longer row) lies
+  // within kWindow·W floats of its first.
+  static bool fits_window(const Pool2dGeometry& g) {
+    const int64_t rows = rows_per_run(g), outputs = g.ow > W ? W : g.ow;
+    return (int64_t{rows - 1} * g.sh + g.kh - 1) * g.w + (outputs - 1) * g.sw + g.kw <=
+           int64_t{V::kWindow} * W;
   }
 
   static Read read_mode(const Pool2dGeometry& g) {
-    if (g.sw == 1 && gather_rows(g) == 1) return Read::kAdjacent;
-    return window_rows(g) >= gather_rows(g) ? Read::kWindow : Read::kGather;
-  }
-
-  // Output rows per run (1: runs of up to W outputs of one row).
-  static int rows_per_run(const Pool2dGeometry& g) {
-    return read_mode(g) == Read::kWindow ? window_rows(g) : gather_rows(g);
+    if (g.sw == 1 && rows_per_run(g) == 1) return Read::kAdjacent;
+    return fits_window(g) ? Read::kWindow : Read::kGather;
   }
 
   // A run's inputs: tap(off) gives the W inputs of tap offset `off` (from the plane start) for
