@@ -156,8 +156,10 @@ constexpr double kFlopsPerThread = 2e6;
 // A·Bᵀ with at most this many columns goes to `dot` whatever its rows: each C element is a dot
 // product of two contiguous rows, over k in full vectors, where a tile would fill only n of its NR
 // lanes (a GRU's input gradient dGI·W_ih as A·Bᵀ with B = W_ihᵀ, I = 3: 3 of 16 lanes). Its rows
-// then no longer change their rounding with the batch size. (A·B keeps its path: its axpy kernel
-// and the tiles sum in the same order, which makes a row's result independent of the batch.)
+// then no longer change their rounding with the batch size. (A·B keeps its path. Its axpy kernel
+// (few rows) and the tiles do not always round alike: past KC the tiles store each depth slice's
+// sum and add the next to it, and packing folds alpha into A, so a row's result can depend on the
+// batch size there.)
 constexpr int kDotMaxCols = 4;
 
 // C = alpha·A·Bᵀ + beta·C for a few rows or columns, through the arch's in-place dot kernel,
