@@ -106,4 +106,14 @@ Result<Model> merge_batchnorm(const Model& model, int* merged) {
   return with_step_of(model, folded, out, std::move(m));
 }
 
+Status merged_for_rules(const Model& model, std::optional<Model>* storage, const Model** use) {
+  *use = &model;
+  if (!has_mergeable_batchnorm(model)) return {};
+  Result<Model> merged = merge_batchnorm(model);
+  if (!merged.ok()) return merged.status();
+  storage->emplace(std::move(*merged));
+  *use = &**storage;
+  return {};
+}
+
 }  // namespace salient::explain

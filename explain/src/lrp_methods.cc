@@ -30,12 +30,12 @@ struct MergedRequest {
 
 Status merge_for_rules(const Request& r, MergedRequest* m, const Request** use) {
   *use = &r;
-  if (!r.model || !has_mergeable_batchnorm(*r.model)) return {};
-  Result<Model> merged = merge_batchnorm(*r.model);
-  if (!merged.ok()) return merged.status();
-  m->model.emplace(std::move(*merged));
+  if (!r.model) return {};
+  const Model* model = nullptr;
+  SALIENT_RETURN_IF_ERROR(merged_for_rules(*r.model, &m->model, &model));
+  if (model == r.model) return {};
   m->request = r;
-  m->request.model = &*m->model;
+  m->request.model = model;
   *use = &m->request;
   return {};
 }

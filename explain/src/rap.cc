@@ -80,15 +80,11 @@ Status rap(const Model& model, const float* x, const Shape& shape, Target target
            float* relevance, float* outputs, int32_t* chosen,
            std::vector<float>* target_input_relevance) {
   std::optional<Model> merged;
-  if (has_mergeable_batchnorm(model)) {
-    Result<Model> m = merge_batchnorm(model);
-    if (!m.ok()) return m.status();
-    merged.emplace(std::move(*m));
-  }
-  const Model& use = merged ? *merged : model;
+  const Model* use = nullptr;
+  SALIENT_RETURN_IF_ERROR(merged_for_rules(model, &merged, &use));
   RapRules rules;
-  SALIENT_RETURN_IF_ERROR(rap_rules(use, target_input_relevance, &rules));
-  return backprop(use, x, shape, target, rules.rules, arena, relevance, outputs, chosen);
+  SALIENT_RETURN_IF_ERROR(rap_rules(*use, target_input_relevance, &rules));
+  return backprop(*use, x, shape, target, rules.rules, arena, relevance, outputs, chosen);
 }
 
 Status rap_method(const Request& r, Arena& arena, float* attributions) {

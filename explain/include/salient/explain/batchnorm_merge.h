@@ -7,6 +7,8 @@
 // conv1d is the length, not the channels: that pair stays, as does a batchnorm after anything else.
 #pragma once
 
+#include <optional>
+
 #include "salient/model.h"
 #include "salient/status.h"
 
@@ -19,5 +21,9 @@ bool has_mergeable_batchnorm(const Model& model);
 /// keeps its name and gains a bias; the batchnorm layer is gone). `merged` (may be null) receives
 /// the number of batchnorm layers folded. Inference only: the running statistics are used.
 Result<Model> merge_batchnorm(const Model& model, int* merged = nullptr);
+
+/// The model the rules run on (SPEC §6: batchnorms merged before any rule runs): *use points at
+/// merge_batchnorm(model), kept in *storage, when model has a batchnorm to merge, else at model.
+Status merged_for_rules(const Model& model, std::optional<Model>* storage, const Model** use);
 
 }  // namespace salient::explain
