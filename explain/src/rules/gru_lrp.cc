@@ -19,10 +19,20 @@ void gru_lrp(const Node& node, BackwardContext& ctx, const void* params) {
   if (!rx) return;
   const GruLrpParams& p = *static_cast<const GruLrpParams*>(params);
   const gru::GruView v = gru::view_of(node, ctx);
-  gru::GruAffine aff;
-  if (!gru::recompute_affine(v, ctx, &aff)) return;
   const int64_t nh = static_cast<int64_t>(v.n) * v.h;
   Arena& arena = ctx.arena();
+  // The rule reads W_in x_t (rows 2H..3H of W_ih), h_{t−1} and the saved gates (r, z, n, m).
+  const float* w_in = v.w_ih + static_cast<int64_t>(2) * v.h * v.i;
+  const float* w_hn = v.w_hh + static_cast<int64_t>(2) * v.h * v.h;
+  const int64_t rows = static_cast<int64_t>(v.n) * v.t;
+  float* xn = arena.allocate_array<float>(static_cast<size_t>(rows * v.h));  // W_in x_t
+  const float* zeros = arena.allocate_zeroed_floats(static_cast<size_t>(v.h));  // h_{−1}
+  if (!xn || !zeros) return ctx.fail(Status::error(Code::kOutOfMemory, "gru lrp rule: arena exhausted"));
+  const KernelTable& k = ctx.kernels();
+  k.sgemm(Trans::kNo, Trans::kYes, static_cast<int>(rows), v.h, v.i, 1.0f, v.x, v.i, w_in, v.i, 0.0f, xn, v.h);
+  auto prev_of = [&](int s, int b) {
+    return s == 0 ? zeros : gru_saved_hidden(v.saved, s - 1, b, v.n, v.h, v.t);
+  };
   float* r_h = arena.allocate_zeroed_floats(static_cast<size_t>(nh));        // R of h_t
   float* r_prev = arena.allocate_array<float>(static_cast<size_t>(nh));      // R of h_{t−1}
   float* r_m = arena.allocate_array<float>(static_cast<size_t>(nh));         // R of m
@@ -35,15 +45,12 @@ void gru_lrp(const Node& node, BackwardContext& ctx, const void* params) {
   if (!r_h || !r_prev || !r_m || !s_n || !s_m || !c_x || !c_h || !share_x || !share_h)
     return ctx.fail(Status::error(Code::kOutOfMemory, "gru lrp rule: arena exhausted"));
   const float* g_out = ctx.grad_out(node);
-  const KernelTable& k = ctx.kernels();
-  const float* w_in = v.w_ih + static_cast<int64_t>(2) * v.h * v.i;  // rows 2H..3H of W_ih
-  const float* w_hn = v.w_hh + static_cast<int64_t>(2) * v.h * v.h;
   const float eps = p.epsilon, bf = p.bias_factor;
   for (int s = v.t - 1; s >= 0; --s) {
     for (int b = 0; b < v.n; ++b) {
       const float* gate = v.gates(s, b);
-      const float* prev = aff.prev + v.row(b, s) * v.h;
-      const float* xw = aff.xw + v.row(b, s) * 3 * v.h;
+      const float* prev = prev_of(s, b);
+      const float* wx = xn + v.row(b, s) * v.h;
       float* rh = r_h + static_cast<int64_t>(b) * v.h;
       if (const float* o = v.out_signal(g_out, s, b))
         for (int j = 0; j < v.h; ++j) rh[j] += o[j];
@@ -65,7 +72,7 @@ void gru_lrp(const Node& node, BackwardContext& ctx, const void* params) {
       for (int j = 0; j < v.h; ++j) {
         const float r = gate[j], m = gate[3 * v.h + j];
         const float b_in = v.bias_ih(2 * v.h + j);
-        const float a_n = xw[2 * v.h + j] + b_in + r * m;
+        const float a_n = wx[j] + b_in + r * m;
         rp[j] += add_a;
         const float q = (sn[j] + add_a) / stab(a_n, eps);
         sn[j] = q;
@@ -81,14 +88,14 @@ void gru_lrp(const Node& node, BackwardContext& ctx, const void* params) {
       float* out = rx + v.row(b, s) * v.i;
       const float* c = c_x + static_cast<int64_t>(b) * v.i;
       for (int i = 0; i < v.i; ++i) out[i] += x[i] * c[i] + add_b;
-      // m = W_hn h_{t−1} + b_hn, input h_{t−1} (H).
-      const float* hw = aff.hw + v.row(b, s) * 3 * v.h;
+      // m = W_hn h_{t−1} + b_hn (the saved gate), input h_{t−1} (H).
+      const float* gate = v.gates(s, b);
       const float* rm = r_m + static_cast<int64_t>(b) * v.h;
       float* sm = s_m + static_cast<int64_t>(b) * v.h;
       double share_c = 0.0;
       for (int j = 0; j < v.h; ++j) {
         const float b_hn = v.bias_hh(2 * v.h + j);
-        const float m = hw[2 * v.h + j] + b_hn;
+        const float m = gate[3 * v.h + j];
         sm[j] = (rm[j] + add_b) / stab(m, eps);
         share_c += bf * (b_hn + eps * sign_of(m)) * sm[j];
       }
@@ -96,7 +103,7 @@ void gru_lrp(const Node& node, BackwardContext& ctx, const void* params) {
     }
     k.sgemm(Trans::kNo, Trans::kNo, v.n, v.h, v.h, 1.0f, s_m, v.h, w_hn, v.h, 0.0f, c_h, v.h);
     for (int b = 0; b < v.n; ++b) {
-      const float* prev = aff.prev + v.row(b, s) * v.h;
+      const float* prev = prev_of(s, b);
       const float* c = c_h + static_cast<int64_t>(b) * v.h;
       const float* rp = r_prev + static_cast<int64_t>(b) * v.h;
       float* rh = r_h + static_cast<int64_t>(b) * v.h;
