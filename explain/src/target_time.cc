@@ -67,14 +67,13 @@ Status run_every_step(const Method& method, const Request& request, const Model&
   return {};
 }
 
-// Whether the method's rules may read a layer's whole input at once: the zB rule's default bounds
-// are each sample's min and max over it, its per-channel bounds index dim 1 (every lrp-* method
-// can set zB by rule.LAYER; rap puts it on its first layer). Such a method sees every layer on all
-// steps: the step is selected after the last layer.
-bool reads_whole_layer_inputs(const Method& m) {
-  if (std::strcmp(m.name, "rap") == 0) return true;
-  for (const MethodKey& k : m.keys)
-    if (std::strcmp(k.key, "rule.LAYER") == 0) return true;
+// Whether the request's rules may include zB (Method::uses_zbox, or a rule.LAYER=zbox setting),
+// whose default bounds are each sample's min and max over a layer's whole input: such a request
+// sees every layer on all steps (the step is selected after the last layer).
+bool may_use_zbox(const Method& m, const Request& r) {
+  if (m.uses_zbox) return true;
+  for (const Setting& s : r.settings)
+    if (s.key.compare(0, 5, "rule.") == 0 && s.value == "zbox") return true;
   return false;
 }
 
@@ -111,7 +110,7 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   std::string read = relevance_layer(request, method);
   for (const MethodKey& k : method.keys)
     if (std::strcmp(k.key, "layer") == 0) read = setting(request, method, "layer");
-  if (reads_whole_layer_inputs(method)) read = request.model->layers().back().name;
+  if (may_use_zbox(method, request)) read = request.model->layers().back().name;
   Result<Model> selected =
       request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
   if (!selected.ok()) return selected.status();

@@ -186,9 +186,13 @@ TEST(TargetTime, ZBoxBoundsSpanTheWholeSequence) {
     x[static_cast<size_t>(i * kT * kD + 1)] = -8.0f;
   }
   const std::vector<int32_t> columns(kN, 1);
-  std::vector<float> a;
-  ASSERT_TRUE(explain(*m, x, "lrp-zbox", {}, &a, columns.data()).ok());
   const float* w = m->parameter("fc.weight") + kD;  // row c = 1
+  // lrp-zbox, and zB put on the layer by a rule override.
+  for (const auto& [method, settings] : {std::pair<const char*, std::vector<Setting>>{"lrp-zbox", {}},
+                                         {"lrp-epsilon", {{"rule.fc", "zbox"}}}}) {
+  SCOPED_TRACE(method);
+  std::vector<float> a;
+  ASSERT_TRUE(explain(*m, x, method, settings, &a, columns.data()).ok());
   for (int64_t i = 0; i < kN; ++i) {
     const float* xi = x.data() + i * kT * kD;
     double lo = xi[0], hi = xi[0];
@@ -209,6 +213,27 @@ TEST(TargetTime, ZBoxBoundsSpanTheWholeSequence) {
         EXPECT_NEAR(got, want, 1e-5 * (std::fabs(want) + std::fabs(y)))
             << "sample " << i << " step " << s << " d " << d;
       }
+  }
+  }
+}
+
+// Without zB the rule methods select the step right after the GRU: the same floats as the model
+// whose GRU gives only its last step (all_steps = false) with the same parameters.
+TEST(TargetTime, RuleMethodsWithoutZBoxSelectRightAfterTheGru) {
+  auto build = [](bool all_steps) {
+    Result<Model> m = Model::create(Shape{0, kD}, {Layer::gru("gru", kD, 5, all_steps), Layer::relu("act"),
+                                                   Layer::linear("fc", 5, kC)});
+    SALIENT_ASSERT(m.ok());
+    m->init_default(8);
+    return std::move(*m);
+  };
+  const Model per_step = build(true), last_step = build(false);
+  const std::vector<float> x = input();
+  for (const char* method : {"lrp-epsilon", "lrp-gamma", "lrp-zplus"}) {
+    std::vector<float> got, want;
+    ASSERT_TRUE(explain(per_step, x, method, {{"convention", "zennit"}}, &got).ok()) << method;
+    ASSERT_TRUE(explain(last_step, x, method, {{"convention", "zennit"}}, &want).ok()) << method;
+    EXPECT_EQ(got, want) << method;
   }
 }
 

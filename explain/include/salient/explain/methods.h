@@ -75,6 +75,10 @@ struct Method {
   /// The attributions' shape for the request (nullptr: the input's shape; grad-cam writes
   /// N×1×spatial, SPEC §5).
   Result<Shape> (*output_shape)(const Request& request) = nullptr;
+  /// Whether its rules put zB on a layer (rap, lrp-zbox, lrp-epsilon-gamma-box): zB's default
+  /// bounds are each sample's min and max over the layer's whole input, so on a per-step model the
+  /// step is selected after the last layer (target_time.cc), as for any rule.LAYER=zbox setting.
+  bool uses_zbox = false;
 };
 
 /// The shape `method` writes for `request`: with a non-empty relevance_at=LAYER (rule methods, SPEC
