@@ -153,32 +153,6 @@ const Layer* first_layer(const Model& model, bool conv_only) {
   return nullptr;
 }
 
-// Writes the relevance at d.at (the input when empty) for R_out = y_c: backprop seeded with e_c
-// gives the signal there (the rules are linear in R), scaled by y_c per sample.
-Status relevance_for_target(const Request& r, const Defaults& d, const RuleSet& rules, Arena& arena,
-                            float* attributions) {
-  const Model& model = *r.model;
-  Result<Shape> out_shape = model.output_shape(r.shape);
-  if (!out_shape.ok()) return out_shape.status();
-  Result<Shape> at_shape = d.at.empty() ? Result<Shape>(r.shape)
-                                        : layer_output_batch_shape(model, r.shape, d.at.c_str());
-  if (!at_shape.ok()) return at_shape.status();
-  std::vector<float> outputs(static_cast<size_t>(out_shape->numel()));
-  const int64_t n = r.shape[0];
-  std::vector<int32_t> chosen(static_cast<size_t>(n));
-  SignalAt at;
-  at.layer = d.at.c_str();
-  SALIENT_RETURN_IF_ERROR(backprop(model, r.x, r.shape, r.target, rules, arena, attributions,
-                                   outputs.data(), chosen.data(), at));
-  const int64_t per = at_shape->numel() / n;
-  const int64_t classes = out_shape->numel() / n;
-  for (int64_t i = 0; i < n; ++i) {
-    const float y = outputs[static_cast<size_t>(i * classes + chosen[static_cast<size_t>(i)])];
-    for (int64_t j = 0; j < per; ++j) attributions[i * per + j] *= y;
-  }
-  return {};
-}
-
 // Runs explicit LRP: `base` on every linear/conv layer, `conv` (if not null) on the conv layers,
 // `first` (if not null) on layer `first_at`, then the rule.LAYER overrides.
 Status run_explicit(const Request& r, const Method& m, const Defaults& d, const LrpParams& base,
@@ -210,7 +184,7 @@ Status run_explicit(const Request& r, const Method& m, const Defaults& d, const 
     overrides.push_back(p);
     SALIENT_RETURN_IF_ERROR(rules.set_layer(layer.c_str(), lrp_layer_rule(&overrides.back())));
   }
-  return relevance_for_target(r, d, rules, arena, attributions);
+  return relevance_for_target(*r.model, r.x, r.shape, r.target, rules, arena, attributions, SignalAt{d.at.c_str()});
 }
 
 bool has_gru(const Model& model) {
@@ -356,6 +330,28 @@ Status lrp_flat(const Request& r, Arena& arena, float* a) {
 Status lrp_zbox(const Request& r, Arena& arena, float* a) {
   const LrpRule first = LrpRule::kZBox;
   return run_lrp(r, arena, a, "lrp-zbox", LrpRule::kEpsilon, &first);
+}
+
+Status relevance_for_target(const Model& model, const float* x, const Shape& shape, Target target,
+                            const RuleSet& rules, Arena& arena, float* relevance, SignalAt at, float* y_c) {
+  Result<Shape> out_shape = model.output_shape(shape);
+  if (!out_shape.ok()) return out_shape.status();
+  const bool at_input = !at.layer || !*at.layer;
+  Result<Shape> at_shape = at_input ? Result<Shape>(shape) : layer_output_batch_shape(model, shape, at.layer);
+  if (!at_shape.ok()) return at_shape.status();
+  std::vector<float> outputs(static_cast<size_t>(out_shape->numel()));
+  const int64_t n = shape[0];
+  std::vector<int32_t> chosen(static_cast<size_t>(n));
+  SALIENT_RETURN_IF_ERROR(
+      backprop(model, x, shape, target, rules, arena, relevance, outputs.data(), chosen.data(), at));
+  const int64_t per = at_shape->numel() / n;
+  const int64_t classes = out_shape->numel() / n;
+  for (int64_t i = 0; i < n; ++i) {
+    const float y = outputs[static_cast<size_t>(i * classes + chosen[static_cast<size_t>(i)])];
+    if (y_c) y_c[i] = y;
+    for (int64_t j = 0; j < per; ++j) relevance[i * per + j] *= y;
+  }
+  return {};
 }
 
 }  // namespace salient::explain

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "salient/explain/backprop.h"
 #include "salient/explain/methods.h"
 #include "salient/rules.h"
 #include "salient/status.h"
@@ -91,6 +92,12 @@ RuleSet lrp_epsilon_gradient_rules(const float* epsilon);
 /// layer->convention (lrp_batchnorm_rule with ε = layer->stabilizer). Attributions are
 /// y_c · (the input signal of a backward seeded with e_c): the rules are linear in R.
 RuleSet lrp_explicit_rules(const LrpParams* layer);
+/// The explicit form's relevance for R_out = y_c: a backward with `rules` (linear in R) seeded with
+/// e_c gives the signal at `at` (the input, or a layer's output), scaled per sample by y_c. `y_c`
+/// (may be null) receives y_c ([N]).
+Status relevance_for_target(const Model& model, const float* x, const Shape& shape, Target target,
+                            const RuleSet& rules, Arena& arena, float* relevance, SignalAt at = {},
+                            float* y_c = nullptr);
 
 /// LRP's convergence delta per sample: output_n − Σ relevance_n (SPEC §7), for relevance [N, per]
 /// and the explained outputs y_{n, c_n} ([N]).
