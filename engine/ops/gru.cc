@@ -169,20 +169,17 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
   float* d_gi = arena.allocate_array<float>(static_cast<size_t>(chunk * step_gates));
   float* xt = gw_ih ? arena.allocate_array<float>(static_cast<size_t>(chunk) * d.n * d.i) : nullptr;
   float* gxt = gx ? arena.allocate_array<float>(static_cast<size_t>(chunk) * d.n * d.i) : nullptr;
-  float* w_ih_t = gx ? arena.allocate_array<float>(static_cast<size_t>(3 * d.h) * d.i) : nullptr;
   // d_gh of every step when a W_hh or b_hh gradient needs them after the loop, else of one step.
   const bool keep_d_gh = gw_hh || gb_hh;
   float* d_gh_all =
       arena.allocate_array<float>(static_cast<size_t>(keep_d_gh ? rows * 3 * d.h : step_gates));
   float* dh = arena.allocate_zeroed_floats(static_cast<size_t>(d.n) * d.h);
   float* dh_prev = arena.allocate_array<float>(static_cast<size_t>(d.n) * d.h);
-  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) || (gx && (!gxt || !w_ih_t))) {
+  if (!d_gi || !d_gh_all || !dh || !dh_prev || (gw_ih && !xt) || (gx && !gxt)) {
     ctx.fail(Status::error(Code::kOutOfMemory, "gru backward: arena exhausted"));
     return;
   }
   const KernelTable& k = ctx.kernels();
-  if (gx)
-    transpose(3 * d.h, d.i, w_ih.data, w_ih_t);  // gX = dGI·(W_ihᵀ)ᵀ: rows of W_ihᵀ are contiguous
   for (int s = d.t - 1; s >= 0; --s) {
     if (all_steps) {  // dh[b] += gy[b, s], read in place (rows T·H apart)
       for (int b = 0; b < d.n; ++b)
@@ -212,8 +209,8 @@ void gru_gradient(const Node& node, BackwardContext& ctx, const void*) {
                 1.0f, gw_ih, d.i);
       }
       if (gx) {
-        k.sgemm(Trans::kNo, Trans::kYes, chunk_rows, d.i, 3 * d.h, 1.0f, d_gi, 3 * d.h, w_ih_t,
-                3 * d.h, 0.0f, gxt, d.i);
+        k.sgemm(Trans::kNo, Trans::kNo, chunk_rows, d.i, 3 * d.h, 1.0f, d_gi, 3 * d.h, w_ih.data,
+                d.i, 0.0f, gxt, d.i);
         add_to_batch_major(d.n, d.t, d.i, c0, c1, gxt, gx);
       }
     }

@@ -187,9 +187,10 @@ TEST(SgemmVariants, SkinnyTimesTransposed) {
   check(Trans::kNo, Trans::kYes, {1, 600, 200}, kAccumulate);  // a GRU(→200) step at batch 1
 }
 
-// A·Bᵀ with at most 4 columns takes the dot kernel whatever its rows (a GRU's input gradient
-// dGI·(W_ihᵀ)ᵀ with 3 inputs, a linear layer with ≤ 4 outputs), a few rows at a time; 5 columns is
-// back on the loop nest. With the fused epilogues (row biases offset per block of rows).
+// A·Bᵀ, and A·B through a transposed copy of B, with at most 4 columns take the dot kernel
+// whatever their rows (a GRU's input gradient dGI·W_ih with 3 inputs, a linear layer with ≤ 4
+// outputs), a few rows at a time; 5 columns is back on the loop nest (A·B: axpy or the tiles). With
+// the fused epilogues (row biases offset per block of rows).
 TEST(SgemmVariants, FewColumnsTimesTransposed) {
   Rng rng(9);
   std::vector<float> row_bias(200), col_bias(5);
@@ -202,7 +203,10 @@ TEST(SgemmVariants, FewColumnsTimesTransposed) {
         check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain);
         check(Trans::kNo, Trans::kYes, {m, n, k}, kGeneral);
         check(Trans::kNo, Trans::kYes, {m, n, k}, kPlain, &ep);
+        check(Trans::kNo, Trans::kNo, {m, n, k}, kAccumulate);
+        check(Trans::kNo, Trans::kNo, {m, n, k}, kGeneral, &ep);
       }
+  for (int m : {1, 4}) check(Trans::kNo, Trans::kNo, {m, 3, 600}, kGeneral);  // rows axpy would take
 }
 
 // A·B with up to 4 rows (dh·W_hh in a batch-1 GRU backward, gy·W of a batch-1 linear layer) takes
@@ -279,6 +283,19 @@ TEST(SgemmVariants, PartialBPanelInPlace) {
     Operands packed = in_place;
     packed.b = with_packing_stride(in_place.b);
     expect_same_products(in_place, packed);
+  }
+}
+
+// A·B with few columns is the A·Bᵀ product with B transposed: bit-identical to passing Bᵀ.
+TEST(SgemmVariants, FewColumnsTimesPlainEqualsTimesTransposed) {
+  for (const Shape3& s : {Shape3{49, 3, 600}, Shape3{4, 4, 17}, Shape3{200, 1, 3}}) {
+    const Operands plain(Trans::kNo, Trans::kNo, s, kAccumulate, 23);
+    Operands transposed = plain;
+    transposed.tb = Trans::kYes;
+    transposed.b = Matrix(s.n, s.k, 0, kNaN);
+    for (int p = 0; p < s.k; ++p)
+      for (int j = 0; j < s.n; ++j) transposed.b.at(j, p) = plain.b.at(p, j);
+    expect_same_products(plain, transposed);
   }
 }
 

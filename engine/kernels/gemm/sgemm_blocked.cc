@@ -153,13 +153,13 @@ void scale_only(const Gemm& g) {
 // Below this many FLOPs per extra thread, waking a worker costs more than it saves.
 constexpr double kFlopsPerThread = 2e6;
 
-// A·Bᵀ with at most this many columns goes to `dot` whatever its rows: each C element is a dot
-// product of two contiguous rows, over k in full vectors, where a tile would fill only n of its NR
-// lanes (a GRU's input gradient dGI·W_ih as A·Bᵀ with B = W_ihᵀ, I = 3: 3 of 16 lanes). Its rows
-// then no longer change their rounding with the batch size. (A·B keeps its path. Its axpy kernel
-// (few rows) and the tiles do not always round alike: past KC the tiles store each depth slice's
-// sum and add the next to it, and packing folds alpha into A, so a row's result can depend on the
-// batch size there.)
+// A·Bᵀ (and A·B, through a transposed copy of B) with at most this many columns goes to `dot`
+// whatever its rows: each C element is a dot product of two contiguous rows, over k in full
+// vectors, where a tile would fill only n of its NR lanes (a GRU's input gradient dGI·W_ih, I = 3:
+// 3 of 16 lanes). Its rows then no longer change their rounding with the batch size. (Wider A·B
+// keeps its path. Its axpy kernel (few rows) and the tiles do not always round alike: past KC the
+// tiles store each depth slice's sum and add the next to it, and packing folds alpha into A, so a
+// row's result can depend on the batch size there.)
 constexpr int kDotMaxCols = 4;
 
 // C = alpha·A·Bᵀ + beta·C for a few rows or columns, through the arch's in-place dot kernel,
@@ -212,6 +212,20 @@ void sgemm_blocked(const SgemmMicroArch& arch, Trans ta, Trans tb, int m, int n,
   if (ep) g.ep = *ep, g.has_ep = true;
   if (k == 0) return scale_only(g);
 
+  // A·B with at most kDotMaxCols columns: B's columns copied into this thread's pack buffer as the
+  // rows of Bᵀ (k·n ≤ 4k floats, read-only for the threads below, which pack nothing on the dot
+  // path), then A·Bᵀ on the dot path like the products that come transposed (a GRU's input
+  // gradient dGI·W_ih, I = 3).
+  if (ta == Trans::kNo && tb == Trans::kNo && n <= kDotMaxCols &&
+      static_cast<size_t>(n) * k <= kStaticPackFloats) {
+    float* bt = pack_buffer(static_cast<size_t>(n) * k);
+    for (int p = 0; p < k; ++p)
+      for (int j = 0; j < n; ++j) bt[static_cast<size_t>(j) * k + p] = b[static_cast<size_t>(p) * ldb + j];
+    g.tb = Trans::kYes;
+    g.b = bt;
+    g.ldb = k;
+    tb = Trans::kYes;
+  }
   const bool dot =
       ta == Trans::kNo && tb == Trans::kYes && (m <= arch.dot_rows || n <= kDotMaxCols);
   const bool axpy = ta == Trans::kNo && tb == Trans::kNo && m <= arch.axpy_rows;
