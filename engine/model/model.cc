@@ -242,6 +242,7 @@ Result<Model> Model::with_output_step(int64_t step, const char* keep_layer) cons
                          ShapeStr(*out).c_str());
   Model m = *this;
   m.output_step_ = step;
+  m.kept_layer_ = keep_layer ? keep_layer : "";
   m.step_after_ = 0;
   for (size_t i = 0; i < layers_.size(); ++i)
     if (!maps_each_step(layers_[i].type) || (keep_layer && layers_[i].name == keep_layer))
@@ -250,10 +251,6 @@ Result<Model> Model::with_output_step(int64_t step, const char* keep_layer) cons
   m.gru_gives_step_ = step == kLastStep && before && before->type == OpKind::kGru &&
                       before->all_steps && !(keep_layer && before->name == keep_layer);
   return m;
-}
-
-const char* Model::step_selected_after() const {
-  return output_step_ != kNoStep && step_after_ > 0 ? layers_[step_after_ - 1].name.c_str() : nullptr;
 }
 
 Tensor Model::run(Graph& g, const Tensor& x, Tensor* param_tensors, float* mutable_storage) const {

@@ -21,21 +21,16 @@ const Parameter* find_parameter(const Model& model, const std::string& name) {
   return nullptr;
 }
 
-// `merged` with `model`'s step selection (with_output_step), if it has one: after the same layer,
-// or after the layer a batchnorm it was selected after is folded into (the layers between map each
-// step on its own, so the maths is the same). Without a keep layer when that is where
-// with_output_step selects anyway, so a GRU right before the selection still gives its last step.
+// `merged` with `model`'s step selection (with_output_step), if it has one, with the same keep
+// layer, or the layer a batchnorm kept there was folded into (the layers between map each step on
+// its own, so the maths is the same).
 Result<Model> with_step_of(const Model& model, const std::vector<const Layer*>& folded,
                            const std::vector<Layer>& out, Model merged) {
   if (model.output_step() == Model::kNoStep) return merged;
-  std::string after = model.step_selected_after() ? model.step_selected_after() : "";
+  std::string keep = model.kept_layer();
   for (size_t k = 0; k < out.size(); ++k)
-    if (folded[k] && folded[k]->name == after) after = out[k].name;
-  Result<Model> plain = merged.with_output_step(model.output_step());
-  if (!plain.ok()) return plain.status();
-  const char* plain_after = plain->step_selected_after();
-  if (after == (plain_after ? plain_after : "")) return plain;
-  return merged.with_output_step(model.output_step(), after.c_str());
+    if (folded[k] && folded[k]->name == keep) keep = out[k].name;
+  return merged.with_output_step(model.output_step(), keep.empty() ? nullptr : keep.c_str());
 }
 
 }  // namespace

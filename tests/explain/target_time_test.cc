@@ -260,6 +260,21 @@ TEST(TargetTime, RuleMethodsKeepTheStepThroughABatchnormMerge) {
       ASSERT_TRUE(explain(*folded, x, method, {{"target_time", step}}, &want).ok()) << method;
       EXPECT_EQ(got, want) << method << " " << step;
     }
+  // A kept layer that the merge folds away: relevance at bn's output (all steps) is read at fc1 of
+  // the folded model, where the step is then selected after fc1.
+  auto relevance_at = [&](const Model& model, const char* layer) {
+    Request r;
+    r.model = &model;
+    r.x = x.data();
+    r.shape = Shape{kN, kT, kD};
+    r.settings = {{"relevance_at", layer}};
+    std::vector<float> a(static_cast<size_t>(kN * kT * 4), -1.0f);  // [N, T, 4]
+    Arena arena;
+    const Status s = run_method("lrp-epsilon", r, arena, a.data());
+    EXPECT_TRUE(s.ok()) << layer << ": " << s.message();
+    return a;
+  };
+  EXPECT_EQ(relevance_at(*m, "bn"), relevance_at(*folded, "fc1"));
 }
 
 TEST(TargetTime, Errors) {

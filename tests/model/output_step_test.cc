@@ -164,12 +164,11 @@ TEST(OutputStep, LayerShapesFollowTheSelectionAndKeepLayerKeepsItsSteps) {
   EXPECT_EQ(*m.with_output_step(Model::kLastStep, "relu")->output_shape_at(in, "drop"),
             (Shape{4, kH}));
   EXPECT_EQ(last->output_shape_at(in, "nope").status().code(), Code::kInvalidArgument);
-  // Where the step is selected, as merge_batchnorm reads it to select on the folded model.
+  // The selection, as merge_batchnorm reads it to select on the folded model.
   EXPECT_EQ(m.output_step(), Model::kNoStep);
-  EXPECT_EQ(m.step_selected_after(), nullptr);
   EXPECT_EQ(at_step->output_step(), 2);
-  EXPECT_STREQ(at_step->step_selected_after(), "gru");
-  EXPECT_STREQ(m.with_output_step(Model::kLastStep, "relu")->step_selected_after(), "relu");
+  EXPECT_EQ(at_step->kept_layer(), "");
+  EXPECT_EQ(m.with_output_step(Model::kLastStep, "relu")->kept_layer(), "relu");
 }
 
 TEST(OutputStep, ATrainingGraphSelectsAfterTheLastLayer) {

@@ -109,8 +109,9 @@ class Model {
   /// with_output_step's step (kLastStep or t), or kNoStep for a model without a selection.
   static constexpr int64_t kNoStep = -2;
   int64_t output_step() const { return output_step_; }
-  /// The layer after which the step is selected (null when none is, or before the first layer).
-  const char* step_selected_after() const;
+  /// with_output_step's keep_layer ("" for none): with output_step(), what reproduces the selection
+  /// on a model with the same layers (merge_batchnorm's).
+  const std::string& kept_layer() const { return kept_layer_; }
 
   const Shape& input_shape() const { return input_shape_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -140,6 +141,7 @@ class Model {
   std::vector<LayerParams> layer_params_;  // one per layer
   std::vector<float> storage_;
   int64_t output_step_ = kNoStep;  // with_output_step's selection, or kNoStep
+  std::string kept_layer_;         // with_output_step's keep_layer
   size_t step_after_ = 0;          // with_output_step selects after layers_[0, step_after_)
   bool gru_gives_step_ = false;    // layers_[step_after_ − 1] is a GRU run for its last step
 };
