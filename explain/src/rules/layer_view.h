@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "salient/arena.h"
 #include "salient/rules.h"
 
 namespace salient::explain {
@@ -13,6 +14,17 @@ namespace salient::explain {
 /// The layers that carry relevance rules (and a LayerView): linear, conv1d, conv2d.
 inline bool is_relevance_layer(OpKind k) {
   return k == OpKind::kLinear || k == OpKind::kConv1d || k == OpKind::kConv2d;
+}
+
+/// The sign parts v⁺ = max(v, 0) and v⁻ = min(v, 0) the layer rules split inputs and weights into.
+inline float pos(float v) { return v > 0.0f ? v : 0.0f; }
+inline float neg(float v) { return v < 0.0f ? v : 0.0f; }
+/// f(src[i]) for count floats (f(1) where src is null) in arena scratch; null when the arena is full.
+inline float* map(Arena& arena, const float* src, int64_t count, float (*f)(float)) {
+  float* out = arena.allocate_array<float>(static_cast<size_t>(count));
+  if (out)
+    for (int64_t i = 0; i < count; ++i) out[i] = f(src ? src[i] : 1.0f);
+  return out;
 }
 
 struct LayerView {

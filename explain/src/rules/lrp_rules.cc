@@ -45,14 +45,6 @@ bool propagate(const LayerView& v, BackwardContext& ctx, const Term* terms, int 
   return true;
 }
 
-float* map(Arena& arena, const float* src, int64_t count, float (*f)(float)) {
-  float* out = arena.allocate_array<float>(static_cast<size_t>(count));
-  if (out)
-    for (int64_t i = 0; i < count; ++i) out[i] = f(src ? src[i] : 1.0f);
-  return out;
-}
-float pos(float v) { return v > 0.0f ? v : 0.0f; }
-float neg(float v) { return v < 0.0f ? v : 0.0f; }
 float square(float v) { return v * v; }
 float one(float) { return 1.0f; }
 

@@ -22,20 +22,11 @@ struct SignParts {
 };
 
 bool split(const LayerView& v, const float* x, const float* w, Arena& arena, SignParts* p) {
-  p->xp = arena.allocate_array<float>(static_cast<size_t>(v.nx));
-  p->xn = arena.allocate_array<float>(static_cast<size_t>(v.nx));
-  p->wp = arena.allocate_array<float>(static_cast<size_t>(v.nw));
-  p->wn = arena.allocate_array<float>(static_cast<size_t>(v.nw));
-  if (!p->xp || !p->xn || !p->wp || !p->wn) return false;
-  for (int64_t i = 0; i < v.nx; ++i) {
-    p->xp[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    p->xn[i] = x[i] < 0.0f ? x[i] : 0.0f;
-  }
-  for (int64_t i = 0; i < v.nw; ++i) {
-    p->wp[i] = w[i] > 0.0f ? w[i] : 0.0f;
-    p->wn[i] = w[i] < 0.0f ? w[i] : 0.0f;
-  }
-  return true;
+  p->xp = map(arena, x, v.nx, pos);
+  p->xn = map(arena, x, v.nx, neg);
+  p->wp = map(arena, w, v.nw, pos);
+  p->wn = map(arena, w, v.nw, neg);
+  return p->xp && p->xn && p->wp && p->wn;
 }
 
 struct LayerNode {
