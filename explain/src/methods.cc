@@ -183,6 +183,8 @@ bool is_common_key(const std::string& key) {
 Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions) {
   const Method* m = find_method(name);
   if (!m) return Status::error(Code::kNotFound, "unknown method '%s' (salient methods lists them)", name.c_str());
+  if (!request.model || !request.x)
+    return Status::error(Code::kInvalidArgument, "%s: the request has no model or no input", m->name);
   // A noise tunnel also takes its base method's keys (passed through to the base).
   const Method* base = has_key(*m, "base") ? find_method(setting(request, *m, "base")) : nullptr;
   for (const Setting& s : request.settings) {

@@ -84,7 +84,6 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   const char* value = nullptr;
   for (const Setting& s : request.settings)
     if (s.key == "target_time") value = s.value.c_str();
-  if (!request.model) return method.run(request, arena, attributions);  // the method's own error
   Result<Shape> out = request.model->output_shape(request.shape);
   if (!out.ok()) return out.status();
   const bool per_step = out->rank == 3 && request.shape.rank >= 3 && (*out)[1] == request.shape[1];

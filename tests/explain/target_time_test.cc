@@ -300,7 +300,7 @@ TEST(TargetTime, Errors) {
   const Status reshaped = explain(m, x, "lrp-epsilon", {{"target_time", "all"}, {"relevance_at", "gru"}}, &a);
   EXPECT_EQ(reshaped.code(), Code::kInvalidArgument);
   EXPECT_NE(std::string(reshaped.message()).find("target_time=all"), std::string::npos) << reshaped.message();
-  // No model: the method's own error, not a crash reading the model's shape.
+  // No model: an error from the registry, not a crash reading the model's shape.
   Request r;
   r.x = x.data();
   r.shape = Shape{kN, kT, kD};

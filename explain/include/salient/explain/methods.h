@@ -45,8 +45,8 @@ struct ProgressSink {
 };
 
 struct Request {
-  const Model* model;
-  const float* x;
+  const Model* model = nullptr;
+  const float* x = nullptr;
   Shape shape;
   Target target;
   std::vector<Setting> settings;
@@ -99,9 +99,9 @@ const Method* find_method(const std::string& name);
 bool has_key(const Method& m, const std::string& key);
 /// Whether `key` is one of common_keys().
 bool is_common_key(const std::string& key);
-/// Runs `name` after checking that every setting is one of its keys, a common key, or (for a noise
-/// tunnel) a key of its base method (kInvalidArgument naming an unknown key, kNotFound for an
-/// unknown method). On a per-step model (output N×T×C) it explains the step `target_time` selects
+/// Runs `name` after checking that the request has a model and an input and that every setting is
+/// one of its keys, a common key, or (for a noise tunnel) a key of its base method
+/// (kInvalidArgument naming an unknown key, kNotFound for an unknown method). On a per-step model (output N×T×C) it explains the step `target_time` selects
 /// (SPEC §5; target_time.h).
 Status run_method(const std::string& name, const Request& request, Arena& arena, float* attributions);
 
