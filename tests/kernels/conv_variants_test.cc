@@ -14,8 +14,19 @@
 // sum, so
 //     |v − v_ref| ≤ (T + 2)·eps·(Σ|terms| + |s0|)
 // where Σ|terms| is the reference kernel run on the absolute values of the operands.
+//
+// A 3×3 convolution with stride 1, padding 1 and even sides may run as Winograd F(2×2, 3×3)
+// (AVX-512, docs/kernels.md "Winograd kernel"), whose transforms add and subtract inputs before the
+// products, so the direct sum's bound does not cover it. Its own bound (Higham's γ_n on the
+// computation with every operand and transform entry replaced by its absolute value):
+//     |y − y_ref| ≤ (C + 14)·eps·(|Aᵀ| (Σ_c |G||g_c||Gᵀ| ⊙ |Bᵀ||d_c||B|) |A| + |s0|)
+// for C input channels: rounding depth 4 in U = G g Gᵀ, 2 in V = Bᵀ d B, 1 in each product, C in
+// the channel sum, 4 in Aᵀ M A and 1 for s0 (C + 12), plus the file's 2. winograd_bound computes
+// the bracket in double from the operands (backward data: on the transposed convolution). For
+// those geometries an element passes within the larger of the two bounds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -62,7 +73,7 @@ const Case kCases[] = {
     {1, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1},      // 1×1 image, padding 1
     {2, 3, 1, 20, 4, 1, 5, 1, 1, 0, 2},     // conv1d
     {1, 2, 1, 17, 3, 1, 3, 1, 2, 0, 1},     // conv1d, stride 2
-    {1, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},    // digits-cnn conv2
+    {1, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},    // digits-cnn conv2 (one tile vector: the plane kernel)
     {2, 64, 20, 20, 8, 3, 3, 1, 1, 1, 1},   // column blocks without threads, image groups with
     {1, 130, 9, 9, 4, 3, 3, 1, 1, 1, 1},    // depth blocks without threads
     {1, 64, 40, 40, 8, 3, 3, 1, 1, 1, 1},   // column blocks with threads
@@ -105,6 +116,17 @@ const Case kCases[] = {
     {3, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1},     // digits-cnn conv1; its backward data has c_out = 1
     {1, 2, 70, 70, 3, 3, 3, 1, 1, 1, 1},    // rows of 70: row tiles; backward data by the plane kernel
     {1, 2, 120, 120, 3, 3, 3, 1, 1, 1, 1},  // 900 vectors × 10 masks > 8192: row tiles and col2im
+    // AVX-512 Winograd F(2×2, 3×3) (3×3, stride 1, padding 1, even sides, ≥ 8 channels each way):
+    // tile planes of h/2 × w/2 in vectors of 16, blocks of 2 vectors, channel blocks of ≤ 6.
+    {3, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1},      // one vector an image: units of 2 images, the last of 1
+    {2, 16, 16, 16, 13, 3, 3, 1, 1, 1, 1},  // tw = 8 (whole rows out); 13 channels: blocks 5 + 4 + 4
+    {2, 8, 6, 10, 9, 3, 3, 1, 1, 1, 1},     // 15 tiles (a partial vector), tw = 5: runs across rows
+    {1, 9, 12, 36, 8, 3, 3, 1, 1, 1, 1},    // 108 tiles: 7 vectors in blocks 2 + 2 + 2 + 1; odd C
+    {1, 8, 4, 32, 12, 3, 3, 1, 1, 1, 1},    // tw = 16; rows of 32 split a row at a time
+    {2, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1},      // 2×2 tiles
+    {2, 8, 2, 2, 9, 3, 3, 1, 1, 1, 1},      // one tile an image
+    {1, 10, 10, 14, 8, 3, 3, 1, 1, 1, 1},   // rows of 14 split a row at a time, tw = 7
+    {2, 8, 8, 8, 7, 3, 3, 1, 1, 1, 1},      // 7 outputs: forward by the plane kernel, backward Winograd
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
@@ -121,16 +143,82 @@ std::vector<float> with_tail(std::vector<float> v) {
   return v;
 }
 
-// |got − want| ≤ (terms + 2)·eps·(abs_sum + |start|) for every element; the tail holds sentinels.
+// Whether a Winograd kernel may compute g (and, being its own transposed geometry, its backward
+// data): 3×3, stride 1, padding 1, even sides.
+bool winograd_geometry(const Conv2dGeometry& g) {
+  return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.ph == 1 && g.pw == 1 && g.h % 2 == 0 &&
+         g.w % 2 == 0;
+}
+
+// The file header's Winograd bracket |Aᵀ| (Σ_c |G||g_c||Gᵀ| ⊙ |Bᵀ||d_c||B|) |A| for every output of
+// the forward convolution g of x with w ([c_out][c_in][3][3]), in double.
+std::vector<double> winograd_bound(const Conv2dGeometry& g, const std::vector<float>& x,
+                                   const std::vector<float>& w) {
+  const double aG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}};
+  const double aB[4][4] = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};  // |Bᵀ|
+  const double aA[2][4] = {{1, 1, 1, 0}, {0, 1, 1, 1}};                              // |Aᵀ|
+  std::vector<double> bound(size_t(g.n) * g.c_out * g.h * g.w, 0.0);
+  for (int n = 0; n < g.n; ++n)
+    for (int o = 0; o < g.c_out; ++o)
+      for (int ti = 0; ti < g.h / 2; ++ti)
+        for (int tj = 0; tj < g.w / 2; ++tj) {
+          double m[4][4] = {};
+          for (int c = 0; c < g.c_in; ++c) {
+            double u[4][4] = {}, v[4][4] = {};
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < 4; ++j)
+                for (int p = 0; p < 3; ++p)
+                  for (int q = 0; q < 3; ++q)
+                    u[i][j] += aG[i][p] * std::fabs(w[((size_t(o) * g.c_in + c) * 3 + p) * 3 + q]) * aG[j][q];
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < 4; ++j)
+                for (int p = 0; p < 4; ++p)
+                  for (int q = 0; q < 4; ++q) {
+                    const int r = 2 * ti - 1 + p, col = 2 * tj - 1 + q;
+                    if (r < 0 || r >= g.h || col < 0 || col >= g.w) continue;
+                    v[i][j] += aB[i][p] * std::fabs(x[((size_t(n) * g.c_in + c) * g.h + r) * g.w + col]) * aB[j][q];
+                  }
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < 4; ++j) m[i][j] += u[i][j] * v[i][j];
+          }
+          for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) {
+              double y = 0.0;
+              for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 4; ++j) y += aA[a][i] * m[i][j] * aA[b][j];
+              bound[((size_t(n) * g.c_out + o) * g.h + 2 * ti + a) * g.w + 2 * tj + b] = y;
+            }
+        }
+  return bound;
+}
+
+// The bracket for the backward data of g: the forward bound of its transposed convolution (gy in,
+// W'[c, o, u, v] = W[o, c, 2−u, 2−v]).
+std::vector<double> winograd_backward_bound(const Conv2dGeometry& g, const std::vector<float>& gy,
+                                            const std::vector<float>& w) {
+  const Conv2dGeometry t{g.n, g.c_out, g.oh, g.ow, g.c_in, 3, 3, 1, 1, 1, 1, g.h, g.w};
+  std::vector<float> flipped(w.size());
+  for (int o = 0; o < g.c_out; ++o)
+    for (int c = 0; c < g.c_in; ++c)
+      for (int k = 0; k < 9; ++k)
+        flipped[(size_t(c) * g.c_out + o) * 9 + k] = w[(size_t(o) * g.c_in + c) * 9 + 8 - k];
+  return winograd_bound(t, gy, flipped);
+}
+
+// |got − want| ≤ (terms + 2)·eps·(abs_sum + |start|) for every element, or, where `winograd` has
+// the element's bracket, the larger of that and (channels + 14)·eps·(bracket + |start|); the tail
+// holds sentinels.
 void expect_close(const std::vector<float>& got, const std::vector<float>& want,
                   const std::vector<float>& abs_sum, const std::vector<float>* start, double terms,
-                  const char* what, const KernelTable& k, const Case& c) {
+                  const char* what, const KernelTable& k, const Case& c,
+                  const std::vector<double>& winograd = {}, double channels = 0) {
   const size_t n = want.size();
   ASSERT_EQ(got.size(), n + kTail);
   int bad = 0;
   for (size_t i = 0; i < n && bad < 5; ++i) {
     const double s0 = start ? std::fabs((*start)[i]) : 0.0;
-    const double tol = (terms + 2) * FLT_EPSILON * (abs_sum[i] + s0);
+    double tol = (terms + 2) * FLT_EPSILON * (abs_sum[i] + s0);
+    if (!winograd.empty()) tol = std::max(tol, (channels + 14) * FLT_EPSILON * (winograd[i] + s0));
     if (!(std::fabs(double(got[i]) - want[i]) <= tol)) {
       ADD_FAILURE() << k.isa << " " << what << " n" << c.n << " c" << c.c_in << " " << c.h << "x"
                     << c.w << " o" << c.c_out << " k" << c.kh << "x" << c.kw << " s" << c.sh << c.sw
@@ -172,8 +260,11 @@ TEST(ConvVariants, MatchReference) {
         ref.conv2d_forward(g, ax.data(), aw.data(), bias ? ab.data() : nullptr, abs_sum.data());
         std::vector<float> y = with_tail(std::vector<float>(want.size(), kNaN));
         k->conv2d_forward(g, d.x.data(), d.w.data(), b, y.data());
+        std::vector<double> wino = winograd_geometry(g) ? winograd_bound(g, d.x, d.w) : std::vector<double>{};
+        if (bias && !wino.empty())
+          for (size_t i = 0; i < wino.size(); ++i) wino[i] += std::fabs(d.b[i / (size_t(g.h) * g.w) % g.c_out]);
         expect_close(y, want, abs_sum, nullptr, double(g.c_in) * g.kh * g.kw + 1, "forward", *k,
-                     c);
+                     c, wino, g.c_in);
       }
       {
         std::vector<float> want = d.gx0, abs_sum(d.gx0.size(), 0.0f);
@@ -182,8 +273,10 @@ TEST(ConvVariants, MatchReference) {
         ref.conv2d_backward_data(g, agy.data(), aw.data(), abs_sum.data());
         std::vector<float> gx = with_tail(d.gx0);
         k->conv2d_backward_data(g, d.gy.data(), d.w.data(), gx.data());
+        const std::vector<double> wino =
+            winograd_geometry(g) ? winograd_backward_bound(g, d.gy, d.w) : std::vector<double>{};
         expect_close(gx, want, abs_sum, &d.gx0, double(g.c_out) * g.kh * g.kw, "backward data", *k,
-                     c);
+                     c, wino, g.c_out);
       }
       for (int which = 0; which < 3; ++which) {  // both, weights only, bias only
         const bool has_w = which != 2, has_b = which != 1;
@@ -210,6 +303,7 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
   const Case cases[] = {{16, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1},
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
+                        {9, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},  // Winograd units of 2 images
                         // One image (>= 2 MFLOP a thread): row tiles' blocks, channel tiles' groups
                         {1, 32, 20, 17, 40, 3, 3, 1, 1, 1, 1},
                         {1, 64, 12, 8, 100, 3, 3, 1, 1, 1, 1},

@@ -12,6 +12,7 @@
 #include "variants.h"
 #include "x86/avx512/conv_direct_avx512.h"
 #include "x86/avx512/conv_plane_avx512.h"
+#include "x86/avx512/conv_winograd_avx512.h"
 
 namespace salient::kern {
 #if SALIENT_NO_THREADS
@@ -384,20 +385,27 @@ constexpr ConvGemm kGemmAvx512{sgemm__avx512_14x32, sgemm_fused__avx512_14x32};
 constexpr ConvGemm kGemmAvx2{sgemm__avx2_6x16, sgemm_fused__avx2_6x16};
 }  // namespace
 
-// Stride 1: the plane kernel for "same"-width rows shorter than 16 (avx512::conv_plane_serves),
-// the direct kernel for most others (avx512::conv_direct_serves); else im2col.
+// 3×3 with padding 1 on even sides and ≥ 8 channels: Winograd (avx512::conv_winograd_serves).
+// Other stride-1 geometries: the plane kernel for "same"-width rows shorter than 16
+// (avx512::conv_plane_serves), the direct kernel for most others (avx512::conv_direct_serves); else
+// im2col.
 void conv2d_forward__avx512(const Conv2dGeometry& g, const float* x, const float* w, const float* b,
                             float* y) {
-  if (avx512::conv_plane_serves(g))
+  if (avx512::conv_winograd_serves(g))
+    avx512::conv2d_forward_winograd(g, x, w, b, y);
+  else if (avx512::conv_plane_serves(g))
     avx512::conv2d_forward_plane(g, x, w, b, y);
   else if (avx512::conv_direct_serves(g))
     avx512::conv2d_forward_direct(g, x, w, b, y);
   else
     conv2d_forward_gemm(kGemmAvx512, g, x, w, b, y);
 }
-// Stride 1 with "same" width: the plane kernel on the transposed convolution; else col2im.
+// Winograd where it serves the transposed convolution; else, stride 1 with "same" width, the plane
+// kernel on the transposed convolution; else col2im.
 void conv2d_backward_data__avx512(const Conv2dGeometry& g, const float* gy, const float* w, float* gx) {
-  if (avx512::conv_plane_serves_backward_data(g))
+  if (avx512::conv_winograd_serves_backward_data(g))
+    avx512::conv2d_backward_data_winograd(g, gy, w, gx);
+  else if (avx512::conv_plane_serves_backward_data(g))
     avx512::conv2d_backward_data_plane(g, gy, w, gx);
   else
     conv2d_backward_data_gemm(kGemmAvx512, g, gy, w, gx);
