@@ -14,6 +14,7 @@
 
 #include "batched.h"
 #include "rules/layer_view.h"
+#include "target_time.h"
 #include "salient/explain/batchnorm_merge.h"
 #include "salient/explain/gru_rules.h"
 #include "salient/explain/lrp.h"
@@ -296,11 +297,20 @@ Status lrp_convergence_delta(const Method& method, const Request& r, const float
     return Status::error(Code::kInvalidArgument, "lrp delta: null input");
   Result<Shape> shape = output_shape(method, r);
   if (!shape.ok()) return shape.status();
+  // A per-step model's explained output is the target_time step's, as run_method explains it.
+  std::optional<Model> selected;
+  bool every_step = false;
+  SALIENT_RETURN_IF_ERROR(select_target_step(method, r, &selected, &every_step));
+  if (every_step)
+    return Status::error(Code::kInvalidArgument,
+                         "lrp delta: target_time=all explains every step, each with its own "
+                         "output; choose a step (target_time=t or last)");
+  const Model& model = selected ? *selected : *r.model;
   std::vector<int32_t> columns;
   std::vector<float> outputs;
   int64_t classes = 0;
   SALIENT_RETURN_IF_ERROR(
-      detail::resolve_columns(*r.model, r.x, r.shape, r.target, &columns, &outputs, &classes));
+      detail::resolve_columns(model, r.x, r.shape, r.target, &columns, &outputs, &classes));
   const int64_t n = r.shape[0];
   std::vector<float> target(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)

@@ -79,8 +79,9 @@ bool may_use_zbox(const Method& m, const Request& r) {
 
 }  // namespace
 
-Status run_at_target_time(const Method& method, const Request& request, Arena& arena,
-                          float* attributions) {
+Status select_target_step(const Method& method, const Request& request,
+                          std::optional<Model>* selected, bool* every_step) {
+  *every_step = false;
   const char* value = nullptr;
   for (const Setting& s : request.settings)
     if (s.key == "target_time") value = s.value.c_str();
@@ -92,7 +93,7 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
       return Status::error(Code::kInvalidArgument,
                            "target_time: the model's output %s is not per-step [N, T, C]",
                            ShapeStr(*out).c_str());
-    return method.run(request, arena, attributions);
+    return {};
   }
   const std::string v = value ? value : "last";
   const int64_t t_count = request.shape[1];
@@ -110,12 +111,23 @@ Status run_at_target_time(const Method& method, const Request& request, Arena& a
   for (const MethodKey& k : method.keys)
     if (std::strcmp(k.key, "layer") == 0) read = setting(request, method, "layer");
   if (may_use_zbox(method, request)) read = request.model->layers().back().name;
-  Result<Model> selected =
+  Result<Model> model =
       request.model->with_output_step(step, read.empty() ? nullptr : read.c_str());
-  if (!selected.ok()) return selected.status();
+  if (!model.ok()) return model.status();
+  selected->emplace(std::move(*model));
+  *every_step = v == "all";
+  return {};
+}
+
+Status run_at_target_time(const Method& method, const Request& request, Arena& arena,
+                          float* attributions) {
+  std::optional<Model> selected;
+  bool every_step = false;
+  SALIENT_RETURN_IF_ERROR(select_target_step(method, request, &selected, &every_step));
+  if (!selected) return method.run(request, arena, attributions);
   Request r = request;
   r.model = &*selected;
-  if (v == "all") {
+  if (every_step) {
     // Each step's map is copied into the input's layout: the method must write the input's shape.
     Result<Shape> writes = output_shape(method, r);
     if (!writes.ok()) return writes.status();
