@@ -3,9 +3,9 @@
 # and prints their test metrics and wall times. Models go to build/models/.
 #   digits-cnn on digits (100 epochs, Adam 3e-3 with cosine decay, ±1-pixel shifts)
 #                                                          target: test accuracy >= 0.97
-#     (seed 0 gives 0.969 since the AVX-512 plane convolution changed the rounding, one test
-#     sample short; seeds 0-15 average 0.978 under both SALIENT_MAX_ISA=avx2 and avx512, so the
-#     training is not worse, its trajectory is chaotic in the last bits)
+#     (seed 0 gives 0.975 with the AVX-512 Winograd convolution, 0.969 with the plane kernel
+#     before it: training is chaotic in the last bits of the kernels' rounding; seeds 0-15
+#     average 0.978 with either kernel and under SALIENT_MAX_ISA=avx2)
 #   hmm-gru on hmm (50 epochs, Adam 1e-4, wd 1e-3, random prefixes)
 #                                                          target: per-step accuracy >= 0.85, AUROC >= 0.92
 set -euo pipefail
