@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "x86/avx512/channel_fma_avx512.h"
 #include "x86/work_units.h"
 
 namespace salient::kern::avx512 {
@@ -58,22 +59,22 @@ struct Layout {
 
 // What a tile reads and writes. W(o0 + r, c, tap) = w[r·w_row + c·w_channel + tap·w_tap].
 struct TileArgs {
-  const float* w;                 // W(o0, 0, 0) of the block
+  const float* w;  // W(o0, 0, 0) of the block
   int64_t w_row, w_channel, w_tap;
-  const float* bias;              // the block's R starting values, or null: start from zero
-  bool accumulate;                // start from y instead
-  const float* x;                 // the image, advanced to the chunk's first output
-  const int32_t* off;             // off[tap] = (u − ph)·w + (v − pw)
-  const __mmask16* masks;         // masks[tap·vectors + s]: lanes of vector s inside the image
-  const __mmask16* out_masks;     // the chunk's vectors' lanes inside the plane
+  const float* bias;           // the block's R starting values, or null: start from zero
+  bool accumulate;             // start from y instead
+  const float* x;              // the image, advanced to the chunk's first output
+  const int32_t* off;          // off[tap] = (u − ph)·w + (v − pw)
+  const __mmask16* masks;      // masks[tap·vectors + s]: lanes of vector s inside the image
+  const __mmask16* out_masks;  // the chunk's vectors' lanes inside the plane
   int64_t vectors, x_plane, y_plane;
   int c_in, taps;
-  float* y;                       // the block's first channel, advanced to the chunk's first output
+  float* y;  // the block's first channel, advanced to the chunk's first output
 };
 
 // acc[r][v] = s0 + Σ_tap Σ_c W(o0 + r, c, tap) · x[c·x_plane + off[tap] + 16v] (masked), stored
-// to y[r·y_plane + 16v] under the chunk's output masks. Tiles of at most 8 accumulators (too few
-// for the FMA latency) keep two sets, for even and odd c, added at the end.
+// to y[r·y_plane + 16v] under the chunk's output masks; per tap, fma_over_channels (tiles of at
+// most 8 accumulators keep two sets, for even and odd c, added at the end).
 template <int R, int NV>
 void plane_tile(const TileArgs& a) {
   constexpr int S = R * NV <= 8 ? 2 : 1;  // accumulator sets
@@ -98,26 +99,8 @@ void plane_tile(const TileArgs& a) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) any |= m[v] = a.masks[t * a.vectors + v];
     if (!any) continue;  // the tap reads only padding for every vector of the chunk
-    const float* xt = a.x + a.off[t];
-    const float* wt = a.w + t * a.w_tap;
-    // acc[set] += channel c's products (x at xc, weights at wc).
-    auto channel = [&](__m512 (&set)[R][NV], const float* xc, const float* wc) __attribute__((always_inline)) {
-      __m512 xv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) xv[v] = _mm512_maskz_loadu_ps(m[v], xc + v * kLanes);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        const __m512 wr = _mm512_set1_ps(wc[row[r]]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) set[r][v] = _mm512_fmadd_ps(wr, xv[v], set[r][v]);
-      }
-    };
-    int c = 0;
-    for (; c + S <= a.c_in; c += S, xt += S * a.x_plane, wt += S * a.w_channel) {
-#pragma GCC unroll 2
-      for (int k = 0; k < S; ++k) channel(acc[k], xt + k * a.x_plane, wt + k * a.w_channel);
-    }
-    if (c < a.c_in) channel(acc[0], xt, wt);  // an odd channel count's last, with two sets
+    fma_over_channels(acc, a.c_in, a.x + a.off[t], a.x_plane, m, a.w + t * a.w_tap, a.w_channel,
+                      row);
   }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
@@ -149,8 +132,9 @@ constexpr TileTable kTiles;
 
 // The transposed convolution of g (gy → gx) as a forward geometry (stride 1).
 Conv2dGeometry transposed(const Conv2dGeometry& g) {
-  return Conv2dGeometry{g.n, g.c_out, g.oh, g.ow, g.c_in, g.kh, g.kw, 1, 1,
-                        g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.h, g.w};
+  return Conv2dGeometry{
+      g.n, g.c_out, g.oh, g.ow, g.c_in, g.kh, g.kw, 1, 1, g.kh - 1 - g.ph, g.kw - 1 - g.pw,
+      g.h, g.w};
 }
 
 // The tap offsets and lane masks of a plane geometry: off[u·kw + v] = (u − ph)·w + (v − pw);
@@ -220,7 +204,8 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
   auto run = [&](int64_t begin, int64_t end) {
     const TapMasks& tm = tap_masks(g, l);
     for (int64_t unit = begin; unit < end; ++unit) {
-      const int64_t n = unit / per_image, chunk = unit % per_image / l.blocks, blk = unit % l.blocks;
+      const int64_t n = unit / per_image, chunk = unit % per_image / l.blocks,
+                    blk = unit % l.blocks;
       const int64_t s0 = chunk * l.chunk_vectors, p0 = s0 * kLanes;
       const int nv = static_cast<int>(lesser(l.chunk_vectors, l.vectors - s0));
       const int64_t o0 = l.first_channel(g, blk);
@@ -245,7 +230,8 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
     }
   };
   const int64_t units = int64_t{g.n} * per_image;
-  const double flops = 2.0 * g.n * g.c_out * static_cast<double>(l.plane) * static_cast<double>(l.K);
+  const double flops =
+      2.0 * g.n * g.c_out * static_cast<double>(l.plane) * static_cast<double>(l.K);
   run_units(units, flops, run);
 }
 
@@ -262,7 +248,8 @@ bool conv_plane_serves_backward_data(const Conv2dGeometry& g) {
   return g.sh == 1 && g.sw == 1 && g.ph <= g.kh - 1 && g.pw <= g.kw - 1 && serves(transposed(g));
 }
 
-void conv2d_backward_data_plane(const Conv2dGeometry& g, const float* gy, const float* w, float* gx) {
+void conv2d_backward_data_plane(const Conv2dGeometry& g, const float* gy, const float* w,
+                                float* gx) {
   convolve(transposed(g), gy, w, /*flipped=*/true, nullptr, /*accumulate=*/true, gx);
 }
 

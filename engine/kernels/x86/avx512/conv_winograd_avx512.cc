@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "gemm/conv_gemm.h"
+#include "x86/avx512/channel_fma_avx512.h"
 #include "x86/work_units.h"
 
 namespace salient::kern::avx512 {
@@ -255,8 +256,8 @@ inline void transform_input(const float* planes, int64_t tiles, int tw, const ui
 }
 
 // The product tile of one pos: m[r·ld + 16k] = Σ_c u[r·u_row + c] · v[c·ld + 16k] for R output
-// channels and NV tile vectors. Tiles of at most 8 accumulators (too few for the FMA latency) keep
-// two sets, for even and odd c, added at the end.
+// channels and NV tile vectors, by fma_over_channels (tiles of at most 8 accumulators keep two
+// sets, for even and odd c, added at the end).
 template <int R, int NV>
 void product_tile(const float* u, int64_t u_row, const float* v, int64_t ld, int c_in, float* m) {
   constexpr int S = R * NV <= 8 ? 2 : 1;
@@ -270,24 +271,10 @@ void product_tile(const float* u, int64_t u_row, const float* v, int64_t ld, int
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[k][r][j] = _mm512_setzero_ps();
-  auto channel = [&](__m512(&set)[R][NV], const float* uc, const float* vc)
-      __attribute__((always_inline)) {
-    __m512 x[NV];
+  __mmask16 all[NV];
 #pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) x[j] = _mm512_loadu_ps(vc + j * kLanes);
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 ur = _mm512_set1_ps(uc[row[r]]);
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) set[r][j] = _mm512_fmadd_ps(ur, x[j], set[r][j]);
-    }
-  };
-  int c = 0;
-  for (; c + S <= c_in; c += S, u += S, v += S * ld) {
-#pragma GCC unroll 2
-    for (int k = 0; k < S; ++k) channel(acc[k], u + k, v + k * ld);
-  }
-  if (c < c_in) channel(acc[0], u, v);  // an odd channel count's last, with two sets
+  for (int j = 0; j < NV; ++j) all[j] = 0xFFFF;
+  fma_over_channels(acc, c_in, v, ld, all, u, 1, row);
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
