@@ -8,9 +8,12 @@
 #include "salient/explain/batchnorm_merge.h"
 #include "salient/explain/equivalences.h"
 #include "salient/explain/methods.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
+
+using testing_explain::model_outputs;
 
 // Non-trivial batchnorm statistics and affine parameters.
 void randomize_batchnorm(Model& m, const char* name, int features, uint32_t seed) {
@@ -23,16 +26,6 @@ void randomize_batchnorm(Model& m, const char* name, int features, uint32_t seed
   std::copy(b.begin(), b.end(), m.parameter((p + ".bias").c_str()));
   std::copy(mu.begin(), mu.end(), m.parameter((p + ".running_mean").c_str()));
   std::copy(var.begin(), var.end(), m.parameter((p + ".running_var").c_str()));
-}
-
-std::vector<float> forward(const Model& m, const std::vector<float>& x, const Shape& shape) {
-  Arena arena;
-  GraphOptions o;
-  o.record = false;
-  Graph g(arena, o);
-  const Tensor y = m.forward(g, g.input(x.data(), shape));
-  EXPECT_TRUE(g.ok());
-  return std::vector<float>(y.data, y.data + y.numel());
 }
 
 std::vector<float> explain(const Model& m, const std::vector<float>& x, const Shape& shape, const char* method,
@@ -79,7 +72,7 @@ TEST(BatchnormMerge, MergedModelComputesTheSameOutputs) {
     EXPECT_TRUE(merged->layer("l1")->bias);
     EXPECT_FALSE(has_mergeable_batchnorm(*merged));
     const std::vector<float> x = uniform_values(static_cast<size_t>(n.shape.numel()), 5);
-    const std::vector<float> a = forward(n.model, x, n.shape), b = forward(*merged, x, n.shape);
+    const std::vector<float> a = model_outputs(n.model, x.data(), n.shape), b = model_outputs(*merged, x.data(), n.shape);
     ASSERT_EQ(a.size(), b.size());
     double worst = 0.0;
     for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - b[i]));
@@ -118,7 +111,7 @@ TEST(BatchnormMerge, LeavesUnmergeablePairs) {
   EXPECT_EQ(count, 0);
   EXPECT_EQ(merged->layers().size(), m->layers().size());
   const std::vector<float> x = uniform_values(24, 1);
-  EXPECT_EQ(forward(*m, x, Shape{2, 2, 6}), forward(*merged, x, Shape{2, 2, 6}));
+  EXPECT_EQ(model_outputs(*m, x.data(), Shape{2, 2, 6}), model_outputs(*merged, x.data(), Shape{2, 2, 6}));
 }
 
 }  // namespace

@@ -12,27 +12,13 @@
 
 #include "salient/explain/deeplift.h"
 #include "salient/explain/methods.h"
+#include "salient/explain/equivalences.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
 
-std::vector<float> uniform(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-std::vector<float> outputs(const Model& m, const std::vector<float>& x, const Shape& shape) {
-  Arena arena;
-  GraphOptions o;
-  o.record = false;
-  Graph g(arena, o);
-  const Tensor y = m.forward(g, g.input(x.data(), shape));
-  EXPECT_TRUE(g.ok());
-  return std::vector<float>(y.data, y.data + y.numel());
-}
+using testing_explain::model_outputs;
 
 TEST(DeepLiftRescale, IsCompleteOnRandomNets) {
   std::vector<std::pair<Model, Shape>> nets;
@@ -62,8 +48,8 @@ TEST(DeepLiftRescale, IsCompleteOnRandomNets) {
   }
   double worst = 0.0;
   for (const auto& [model, shape] : nets) {
-    const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 1);
-    const std::vector<float> ref = uniform(static_cast<size_t>(shape.numel()), 2);
+    const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 1);
+    const std::vector<float> ref = uniform_values(static_cast<size_t>(shape.numel()), 2);
     for (const float* baseline : {static_cast<const float*>(nullptr), ref.data()}) {
       Request r;
       r.model = &model;
@@ -73,8 +59,8 @@ TEST(DeepLiftRescale, IsCompleteOnRandomNets) {
       std::vector<float> a(x.size());
       Arena arena;
       ASSERT_TRUE(run_method("deeplift", r, arena, a.data()).ok());
-      const std::vector<float> fx = outputs(model, x, shape);
-      const std::vector<float> fr = outputs(model, baseline ? ref : std::vector<float>(x.size(), 0.0f), shape);
+      const std::vector<float> fx = model_outputs(model, x.data(), shape);
+      const std::vector<float> fr = model_outputs(model, (baseline ? ref : std::vector<float>(x.size(), 0.0f)).data(), shape);
       const int64_t n = shape[0], c = static_cast<int64_t>(fx.size()) / n;
       std::vector<float> tx(static_cast<size_t>(n)), tr(static_cast<size_t>(n)), delta(static_cast<size_t>(n));
       for (int64_t i = 0; i < n; ++i) {
@@ -97,7 +83,7 @@ TEST(DeepLiftRescale, EqualsGradientTimesDeltaOnALinearModel) {
   Result<Model> m = Model::create(Shape{4}, {Layer::linear("l", 4, 2)});
   ASSERT_TRUE(m.ok());
   m->init_default(3);
-  const std::vector<float> x = uniform(8, 4), b = uniform(8, 5);
+  const std::vector<float> x = uniform_values(8, 4), b = uniform_values(8, 5);
   Request r;
   r.model = &*m;
   r.x = x.data();

@@ -29,7 +29,6 @@ namespace {
 using Act = Activation;
 using Net = RandomNet;
 
-std::vector<float> uniform(size_t n, uint32_t seed) { return uniform_values(n, seed); }
 double rel_err(const std::vector<float>& ref, const std::vector<float>& got) { return relative_difference(ref, got); }
 Net mlp(Act a, bool bias, uint64_t seed) { return random_mlp(a, bias, seed); }
 Net cnn(Act a, bool bias, bool maxpool, uint64_t seed) { return random_cnn(a, bias, maxpool, seed); }
@@ -50,7 +49,7 @@ std::vector<float> run(const Net& n, const std::vector<float>& x, const char* me
   return a;
 }
 
-std::vector<float> input(const Net& n, uint32_t seed) { return uniform(static_cast<size_t>(n.shape.numel()), seed); }
+std::vector<float> input(const Net& n, uint32_t seed) { return uniform_values(static_cast<size_t>(n.shape.numel()), seed); }
 
 std::vector<Net> relu_nets(bool bias) {
   std::vector<Net> nets;

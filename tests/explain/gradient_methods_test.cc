@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "salient/explain/methods.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
 
-// f as a model: linear(2→2) with W = I, b = (−1, 0), relu, linear(2→1) with w = (1, −1), relu.
-Model deepexplain_net() {
-  Result<Model> m = Model::create(Shape{2}, {Layer::linear("l1", 2, 2), Layer::relu("r1"), Layer::linear("l2", 2, 1),
-                                             Layer::relu("r2")});
-  SALIENT_ASSERT(m.ok());
-  const float w1[4] = {1, 0, 0, 1}, b1[2] = {-1, 0}, w2[2] = {1, -1}, b2[1] = {0};
-  std::copy(w1, w1 + 4, m->parameter("l1.weight"));
-  std::copy(b1, b1 + 2, m->parameter("l1.bias"));
-  std::copy(w2, w2 + 2, m->parameter("l2.weight"));
-  std::copy(b2, b2 + 1, m->parameter("l2.bias"));
-  return std::move(*m);
-}
+using testing_explain::deepexplain_net;
 
 std::vector<float> explain_with(const Model& m, const std::vector<float>& x, const std::string& method,
                                 std::vector<Setting> settings = {}) {

@@ -26,33 +26,19 @@
 #include "salient/explain/lrp.h"
 #include "salient/explain/methods.h"
 #include "salient/ops.h"
+#include "salient/explain/equivalences.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
 
-std::vector<float> uniform(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
+using testing_explain::model_outputs;
 
 Model make(const Shape& in, std::vector<Layer> layers, uint64_t seed) {
   Result<Model> m = Model::create(in, std::move(layers));
   SALIENT_ASSERT(m.ok());
   m->init_default(seed);
   return std::move(*m);
-}
-
-std::vector<float> forward(const Model& m, const float* x, const Shape& shape) {
-  Arena arena;
-  GraphOptions o;
-  o.record = false;
-  Graph g(arena, o);
-  const Tensor y = m.forward(g, g.input(x, shape));
-  EXPECT_TRUE(g.ok()) << g.status().message();
-  return std::vector<float>(y.data, y.data + y.numel());
 }
 
 std::vector<float> run(const Model& m, const std::vector<float>& x, const Shape& shape,
@@ -149,7 +135,7 @@ double conservation_error(const GruLrp& l, int64_t per) {
 TEST(GruRules, EpsilonLrpConservesWithBiasFactorOne) {
   double worst = 0.0, control = 1e30;
   for (const auto& [model, shape] : conservation_nets()) {
-    const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 7);
+    const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 7);
     const int64_t per = shape.numel() / shape[0];
     const GruLrp one = gru_lrp(model, x, shape, 1.0f);
     worst = std::max(worst, conservation_error(one, per));
@@ -237,7 +223,7 @@ TEST(GruRules, EpsilonLrpMatchesAnIndependentScalarImplementation) {
   const Model model =
       make(Shape{T, I}, {Layer::gru("g", I, H, false), Layer::linear("fc", H, C, false)}, 3);
   const Shape shape{2, T, I};
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 11, -2.0f, 2.0f);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 11, -2.0f, 2.0f);
   const TinyGru g{T,
                   I,
                   H,
@@ -245,7 +231,7 @@ TEST(GruRules, EpsilonLrpMatchesAnIndependentScalarImplementation) {
                   model.parameter("g.weight_hh_l0"),
                   model.parameter("g.bias_ih_l0"),
                   model.parameter("g.bias_hh_l0")};
-  const std::vector<float> y = forward(model, x.data(), shape);
+  const std::vector<float> y = model_outputs(model, x.data(), shape);
   for (float bf : {0.0f, 1.0f}) {
     const GruLrp got = gru_lrp(model, x, shape, bf);
     std::vector<float> want;
@@ -268,7 +254,7 @@ TEST(GruRules, GateInputsGetNoRelevance) {
            {Layer::gru("g", 3, 4, true), Layer::flatten("f"), Layer::linear("fc", 20, 2)}, 5);
   std::fill_n(model.parameter("g.weight_ih_l0") + 2 * 4 * 3, 4 * 3, 0.0f);
   const Shape shape{3, 5, 3};
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 2);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 2);
   EXPECT_EQ(max_abs(run(model, x, shape, "lrp-epsilon")), 0.0);
   EXPECT_EQ(max_abs(run(model, x, shape, "lrp-zplus")), 0.0);
   EXPECT_GT(max_abs(run(model, x, shape, "input-x-gradient")), 1e-3);
@@ -298,7 +284,7 @@ TEST(GruRules, EpsilonLrpWithForcedGatesEqualsTheTanhRnn) {
   std::fill_n(b_ih, H, 50.0f);       // r = σ(≥ 45) = 1
   std::fill_n(b_ih + H, H, -50.0f);  // z = σ(≤ −45) ≈ 0
   const Shape shape{4, T, I};
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 4);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 4);
   const std::vector<float> gru = run(model, x, shape, "lrp-epsilon");
 
   // h_t = tanh(W_in x_t + b_in + W_hn h_{t−1} + b_hn), h_0 = 0, y = W_o h_T + b_o.
@@ -362,7 +348,7 @@ std::vector<std::pair<Model, Shape>> deeplift_nets() {
 double completeness_error(const Model& m, const std::vector<float>& x,
                           const std::vector<float>& ref, const Shape& shape,
                           const std::vector<float>& a) {
-  const std::vector<float> fx = forward(m, x.data(), shape), fr = forward(m, ref.data(), shape);
+  const std::vector<float> fx = model_outputs(m, x.data(), shape), fr = model_outputs(m, ref.data(), shape);
   const int64_t n = shape[0], c = static_cast<int64_t>(fx.size()) / n, per = shape.numel() / n;
   double worst = 0.0;
   for (int64_t i = 0; i < n; ++i) {
@@ -384,8 +370,8 @@ double completeness_error(const Model& m, const std::vector<float>& x,
 TEST(GruRules, DeepLiftIsCompleteThroughGrus) {
   double worst = 0.0, control = 0.0;
   for (const auto& [model, shape] : deeplift_nets()) {
-    const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 1);
-    const std::vector<float> ref = uniform(static_cast<size_t>(shape.numel()), 2);
+    const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 1);
+    const std::vector<float> ref = uniform_values(static_cast<size_t>(shape.numel()), 2);
     const std::vector<float> zero(x.size(), 0.0f);
     for (const std::vector<float>* b : {&zero, &ref}) {
       worst = std::max(worst, completeness_error(model, x, *b, shape,
@@ -445,7 +431,7 @@ std::vector<float> reference_with_distinct_gates(const Model& m, const std::vect
   const int n = static_cast<int>(shape[0]), steps = static_cast<int>(shape[1]);
   for (uint32_t seed = 13; seed < 10013; ++seed) {
     std::vector<float> both = x;
-    const std::vector<float> ref = uniform(x.size(), seed, -0.5f, 0.5f);
+    const std::vector<float> ref = uniform_values(x.size(), seed, -0.5f, 0.5f);
     both.insert(both.end(), ref.begin(), ref.end());
     Arena arena;
     Graph g(arena, GraphOptions{});
@@ -475,7 +461,7 @@ TEST(GruRules, DeepLiftOnTheFusedGruEqualsTheComposedGru) {
       make(Shape{T, I}, {Layer::gru("g", I, H, false), Layer::linear("fc", H, C)}, 17);
   const Shape shape{2, T, I};
   const int64_t total = shape.numel();
-  const std::vector<float> x = uniform(static_cast<size_t>(total), 12);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(total), 12);
   const std::vector<float> ref = reference_with_distinct_gates(model, x, shape, H);
   const std::vector<float> fused = run(model, x, shape, "deeplift", {}, ref.data());
 
@@ -488,8 +474,8 @@ TEST(GruRules, DeepLiftOnTheFusedGruEqualsTheComposedGru) {
   const Tensor y = composed_gru_classifier(g, model, in, H, C, &keep);
   ASSERT_TRUE(g.ok()) << g.status().message();
   std::vector<float> seed(static_cast<size_t>(y.numel()), 0.0f);
-  const std::vector<float> fx = forward(model, x.data(), shape),
-                           fr = forward(model, ref.data(), shape);
+  const std::vector<float> fx = model_outputs(model, x.data(), shape),
+                           fr = model_outputs(model, ref.data(), shape);
   std::vector<double> delta_f(2);
   for (int b = 0; b < 2; ++b) {
     const int c = argmax_row(fx, b, C);
@@ -544,11 +530,11 @@ TEST(GruRules, DeepLiftGruRuleGradientIsThePlainGradientThroughTheGru) {
                             Layer::relu("r"), Layer::linear("l2", K, C)},
                            9);
   const Shape shape{3, T, I};
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 5);
-  const std::vector<float> ref = uniform(static_cast<size_t>(shape.numel()), 6, -0.5f, 0.5f);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 5);
+  const std::vector<float> ref = uniform_values(static_cast<size_t>(shape.numel()), 6, -0.5f, 0.5f);
   const Model gru = gru_alone(model, Shape{T, I}, I, H);
-  const std::vector<float> hx = forward(gru, x.data(), shape), hr = forward(gru, ref.data(), shape);
-  const std::vector<float> fx = forward(model, x.data(), shape);
+  const std::vector<float> hx = model_outputs(gru, x.data(), shape), hr = model_outputs(gru, ref.data(), shape);
+  const std::vector<float> fx = model_outputs(model, x.data(), shape);
   const float* w1 = model.parameter("l1.weight");
   const float* b1 = model.parameter("l1.bias");
   const float* w2 = model.parameter("l2.weight");
@@ -586,9 +572,9 @@ TEST(GruRules, GuidedBackpropAndDeconvnetKeepTheGruGradient) {
   const Model model = make(
       Shape{T, I}, {Layer::gru("g", I, H, false), Layer::relu("r"), Layer::linear("fc", H, C)}, 12);
   const Shape shape{3, T, I};
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 8);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 8);
   const Model gru = gru_alone(model, Shape{T, I}, I, H);
-  const std::vector<float> h = forward(gru, x.data(), shape), y = forward(model, x.data(), shape);
+  const std::vector<float> h = model_outputs(gru, x.data(), shape), y = model_outputs(model, x.data(), shape);
   const float* w = model.parameter("fc.weight");
   std::vector<float> guided(static_cast<size_t>(3 * H)), deconv(guided.size());
   int negative = 0;
@@ -628,8 +614,8 @@ TEST(GruRules, DeepLiftShapAveragesDeepLiftOverTheBaselines) {
   const auto nets = deeplift_nets();
   const auto& [model, shape] = nets[1];
   const int64_t n = shape[0], per = shape.numel() / n, B = 3;
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 3);
-  const std::vector<float> set = uniform(static_cast<size_t>(B * per), 4, -0.5f, 0.5f);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 3);
+  const std::vector<float> set = uniform_values(static_cast<size_t>(B * per), 4, -0.5f, 0.5f);
   Shape set_shape = shape;
   set_shape[0] = B;
   for (const char* rule : {"rescale", "gradient"}) {
@@ -637,7 +623,7 @@ TEST(GruRules, DeepLiftShapAveragesDeepLiftOverTheBaselines) {
     ASSERT_TRUE(run_shap(model, x, shape, set, set_shape, &a, {{"gru_rule", rule}}).ok());
     std::vector<double> mean(x.size(), 0.0);
     std::vector<double> f_mean(static_cast<size_t>(n), 0.0);
-    const std::vector<float> fx = forward(model, x.data(), shape);
+    const std::vector<float> fx = model_outputs(model, x.data(), shape);
     const int64_t c = static_cast<int64_t>(fx.size()) / n;
     for (int64_t b = 0; b < B; ++b) {
       std::vector<float> tiled;
@@ -646,7 +632,7 @@ TEST(GruRules, DeepLiftShapAveragesDeepLiftOverTheBaselines) {
       const std::vector<float> one =
           run(model, x, shape, "deeplift", {{"gru_rule", rule}}, tiled.data());
       for (size_t i = 0; i < x.size(); ++i) mean[i] += one[i] / static_cast<double>(B);
-      const std::vector<float> fb = forward(model, tiled.data(), shape);
+      const std::vector<float> fb = model_outputs(model, tiled.data(), shape);
       for (int64_t i = 0; i < n; ++i)
         f_mean[static_cast<size_t>(i)] +=
             fb[static_cast<size_t>(i * c + argmax_row(fx, i, c))] / static_cast<double>(B);
@@ -667,7 +653,7 @@ TEST(GruRules, BadSettingsAndBaselineSetsAreErrors) {
   const auto nets = deeplift_nets();
   const auto& [model, shape] = nets[0];
   const int64_t per = shape.numel() / shape[0];
-  const std::vector<float> x = uniform(static_cast<size_t>(shape.numel()), 3);
+  const std::vector<float> x = uniform_values(static_cast<size_t>(shape.numel()), 3);
   std::vector<float> a;
   Shape one_shape = shape, two_shape = shape;
   one_shape[0] = 1;

@@ -19,10 +19,13 @@
 
 #ifdef SALIENT_CLI
 #include "support/cli_process.h"
+#include "support/explain_fixtures.h"
 #endif
 
 namespace salient::explain {
 namespace {
+
+using testing_explain::model_outputs;
 
 std::vector<Layer> all_layers() {
   return {Layer::conv2d("c1", 1, 3, {3, 3}, {1, 1}, {1, 1}),
@@ -53,18 +56,6 @@ Model slice(const Model& whole, size_t first, size_t last, const Shape& input) {
     std::copy(whole.parameter(p.name.c_str()), whole.parameter(p.name.c_str()) + p.shape.numel(),
               m->parameter(p.name.c_str()));
   return std::move(*m);
-}
-
-std::vector<float> forward(const Model& m, const std::vector<float>& x, const Shape& shape,
-                           Shape* out) {
-  Arena arena;
-  GraphOptions o;
-  o.record = false;
-  Graph g(arena, o);
-  const Tensor y = m.forward(g, g.input(x.data(), shape));
-  SALIENT_ASSERT(g.ok());
-  *out = y.shape;
-  return std::vector<float>(y.data, y.data + y.numel());
 }
 
 Status explain(const Model& m, const std::vector<float>& x, const Shape& shape, const char* method,
@@ -103,9 +94,9 @@ TEST(LrpRelevanceAt, EqualsTheInputRelevanceOfTheSubNetworkAfterTheLayer) {
   for (size_t cut : {2u, 3u, 5u, 7u}) {  // after r1, p1, r2, l1 → r3 is cut 8; f (flatten) is cut 6
     const std::string at = net.layers()[cut - 1].name;
     Shape a_shape, abar_shape;
-    const std::vector<float> a = forward(slice(net, 0, cut, Shape{1, 4, 4}), x, shape, &a_shape);
+    const std::vector<float> a = model_outputs(slice(net, 0, cut, Shape{1, 4, 4}), x.data(), shape, &a_shape);
     const std::vector<float> abar =
-        forward(slice(net, 0, cut, Shape{1, 4, 4}), baseline, shape, &abar_shape);
+        model_outputs(slice(net, 0, cut, Shape{1, 4, 4}), baseline.data(), shape, &abar_shape);
     Shape per = a_shape;
     per.rank = a_shape.rank - 1;
     for (int i = 1; i < a_shape.rank; ++i) per[i - 1] = a_shape[i];

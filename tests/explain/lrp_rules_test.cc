@@ -17,17 +17,13 @@
 
 #include "salient/explain/backprop.h"
 #include "salient/explain/lrp.h"
+#include "salient/explain/equivalences.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
 
-std::vector<float> uniform(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
+using testing_explain::model_outputs;
 
 double rel_err(const std::vector<double>& ref, const std::vector<float>& got) {
   double diff = 0.0, scale = 1e-30;
@@ -44,28 +40,18 @@ struct Dense {
   std::vector<double> w, b;  // [out, in], [out]
 };
 
-std::vector<float> forward(const Model& m, const std::vector<float>& x, const Shape& shape) {
-  Arena arena;
-  GraphOptions o;
-  o.record = false;
-  Graph g(arena, o);
-  const Tensor y = m.forward(g, g.input(x.data(), shape));
-  EXPECT_TRUE(g.ok());
-  return std::vector<float>(y.data, y.data + y.numel());
-}
-
 Dense jacobian(const Model& m, const Shape& shape) {
   Dense d;
   d.in = static_cast<int>(shape.numel());
   const std::vector<float> zero(static_cast<size_t>(d.in), 0.0f);
-  const std::vector<float> b = forward(m, zero, shape);
+  const std::vector<float> b = model_outputs(m, zero.data(), shape);
   d.out = static_cast<int>(b.size());
   d.b.assign(b.begin(), b.end());
   d.w.assign(static_cast<size_t>(d.out) * d.in, 0.0);
   for (int i = 0; i < d.in; ++i) {
     std::vector<float> e = zero;
     e[static_cast<size_t>(i)] = 1.0f;
-    const std::vector<float> y = forward(m, e, shape);
+    const std::vector<float> y = model_outputs(m, e.data(), shape);
     for (int o = 0; o < d.out; ++o) d.w[static_cast<size_t>(o) * d.in + i] = y[static_cast<size_t>(o)] - b[static_cast<size_t>(o)];
   }
   return d;
@@ -225,7 +211,7 @@ TEST(LrpRules, EqualTheMatrixFormOnLinearAndConvJacobians) {
   for (bool bias : {false, true})
     for (uint64_t seed : {1u, 2u, 3u}) {
       for (Case& c : layers(bias, seed)) {
-        const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed * 7 + 1));
+        const std::vector<float> x = uniform_values(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed * 7 + 1));
         const Dense d = jacobian(c.model, c.shape);
         const double low = *std::min_element(x.begin(), x.end()), high = *std::max_element(x.begin(), x.end());
         for (LrpConvention convention : kConventions)
@@ -256,7 +242,7 @@ TEST(LrpRules, ConserveRelevancePerLayerWithoutBiases) {
   // whose contributions all share one sign has D_β = 0 and αβ then gives α·R; those are skipped.
   for (uint64_t seed : {4u, 5u, 6u})
     for (Case& c : layers(false, seed)) {
-      const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
+      const std::vector<float> x = uniform_values(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
       const Dense d = jacobian(c.model, c.shape);
       for (LrpConvention convention : kConventions)
         for (LrpRule rule : kAllRules) {
@@ -299,8 +285,8 @@ TEST(LrpRules, ConserveRelevancePerLayerWithoutBiases) {
 TEST(LrpRules, IdentitiesBetweenRules) {
   for (uint64_t seed : {7u, 8u})
     for (Case& c : layers(true, seed)) {
-      const std::vector<float> x = uniform(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
-      const int outs = static_cast<int>(forward(c.model, x, c.shape).size());
+      const std::vector<float> x = uniform_values(static_cast<size_t>(c.shape.numel()), static_cast<uint32_t>(seed));
+      const int outs = static_cast<int>(model_outputs(c.model, x.data(), c.shape).size());
       LrpParams ab = params(LrpRule::kAlphaBeta), g0 = params(LrpRule::kGamma);
       ab.alpha = 1.0f;
       ab.beta = 0.0f;
@@ -318,10 +304,10 @@ TEST(LrpRules, IdentitiesBetweenRules) {
   // linear layer with positive weights in the explained row keeps z > 0.
   Result<Model> m = Model::create(Shape{6}, {Layer::linear("l", 6, 3, false)});
   ASSERT_TRUE(m.ok());
-  const std::vector<float> w = uniform(18, 11, 0.05f, 1.0f);
+  const std::vector<float> w = uniform_values(18, 11, 0.05f, 1.0f);
   std::copy(w.begin(), w.end(), m->parameter("l.weight"));
   m->parameter("l.weight")[3] = -0.5f;  // a negative weight so γ matters
-  const std::vector<float> x = uniform(6, 12, 0.1f, 1.0f);
+  const std::vector<float> x = uniform_values(6, 12, 0.1f, 1.0f);
   LrpParams big = params(LrpRule::kGamma);
   big.gamma = 1e4f;
   const std::vector<float> zp = engine_rule(*m, x, Shape{1, 6}, params(LrpRule::kZPlus), 0);
@@ -338,8 +324,8 @@ TEST(LrpRules, FlatEqualsWSquareWithUnitWeights) {
     Result<Model> ones = Model::create(Shape{6}, {Layer::linear("l", 6, 4, true)});
     ASSERT_TRUE(ones.ok());
     std::fill(ones->parameter("l.weight"), ones->parameter("l.weight") + 24, 1.0f);  // W := 1, b := 0
-    const std::vector<float> x = uniform(6, static_cast<uint32_t>(seed));
-    const std::vector<float> other = uniform(6, static_cast<uint32_t>(seed + 100));
+    const std::vector<float> x = uniform_values(6, static_cast<uint32_t>(seed));
+    const std::vector<float> other = uniform_values(6, static_cast<uint32_t>(seed + 100));
     for (int o = 0; o < 4; ++o) {
       const std::vector<float> flat = engine_rule(*m, x, Shape{1, 6}, params(LrpRule::kFlat), o);
       EXPECT_EQ(flat, engine_rule(*ones, x, Shape{1, 6}, params(LrpRule::kWSquare), o));

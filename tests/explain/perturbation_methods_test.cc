@@ -14,22 +14,12 @@
 #include "salient/explain/methods.h"
 #include "salient/io/npy.h"
 #include "salient/random.h"
+#include "support/explain_fixtures.h"
 
 namespace salient::explain {
 namespace {
 
-// f = ReLU(ReLU(x1 − 1) − ReLU(x2)) (DeepExplain).
-Model deepexplain_net() {
-  Result<Model> m = Model::create(Shape{2}, {Layer::linear("l1", 2, 2), Layer::relu("r1"), Layer::linear("l2", 2, 1),
-                                             Layer::relu("r2")});
-  SALIENT_ASSERT(m.ok());
-  const float w1[4] = {1, 0, 0, 1}, b1[2] = {-1, 0}, w2[2] = {1, -1}, b2[1] = {0};
-  std::copy(w1, w1 + 4, m->parameter("l1.weight"));
-  std::copy(b1, b1 + 2, m->parameter("l1.bias"));
-  std::copy(w2, w2 + 2, m->parameter("l2.weight"));
-  std::copy(b2, b2 + 1, m->parameter("l2.bias"));
-  return std::move(*m);
-}
+using testing_explain::deepexplain_net;
 
 // Captum's BasicModel_MultiLayer: out0 = relu(s − 10) + 3·relu(s + 1) − 1 with s = Σx.
 Model captum_mlp() {
