@@ -11,6 +11,13 @@
 namespace salient::explain {
 namespace {
 
+// The baseline, or (null: SPEC's default) `total` zeros held in *zero.
+const float* baseline_or_zero(const float* baseline, int64_t total, std::vector<float>* zero) {
+  if (baseline) return baseline;
+  zero->assign(static_cast<size_t>(total), 0.0f);
+  return zero->data();
+}
+
 // integrated_gradients with the chunks' temporaries in `arena` (rewound after every chunk).
 Status integrate(const Model& model, const float* x, const Shape& shape, const float* baseline, Target target,
                  int n_steps, Quadrature rule, Arena& arena, float* attributions, float* delta,
@@ -26,10 +33,7 @@ Status integrate(const Model& model, const float* x, const Shape& shape, const f
   const int64_t total = shape.numel();
   const int64_t d = n == 0 ? 0 : total / n;
   std::vector<float> zero;
-  if (!baseline) {
-    zero.assign(static_cast<size_t>(total), 0.0f);
-    baseline = zero.data();
-  }
+  baseline = baseline_or_zero(baseline, total, &zero);
   std::vector<double> sum(static_cast<size_t>(total), 0.0);
   Status s = detail::run_chunked(arena, n_steps, [&](int64_t first, int64_t count, Arena& scratch) -> Status {
     const int64_t rows = count * n;
@@ -79,10 +83,7 @@ Status convergence_delta(const Model& model, const float* x, const Shape& shape,
   const int64_t total = shape.numel();
   const int64_t d = n == 0 ? 0 : total / n;
   std::vector<float> zero;
-  if (!baseline) {
-    zero.assign(static_cast<size_t>(total), 0.0f);
-    baseline = zero.data();
-  }
+  baseline = baseline_or_zero(baseline, total, &zero);
   int64_t cb = 0;
   SALIENT_RETURN_IF_ERROR(detail::forward_outputs(model, baseline, shape, &fb, &cb));
   for (int64_t i = 0; i < n; ++i) {
