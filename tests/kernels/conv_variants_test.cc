@@ -117,9 +117,9 @@ const Case kCases[] = {
     {1, 2, 70, 70, 3, 3, 3, 1, 1, 1, 1},    // rows of 70: row tiles; backward data by the plane kernel
     {1, 2, 120, 120, 3, 3, 3, 1, 1, 1, 1},  // 900 vectors × 10 masks > 8192: row tiles and col2im
     // AVX-512 Winograd F(2×2, 3×3) (3×3, stride 1, padding 1, even sides, ≥ 8 channels each way):
-    // tile planes of h/2 × w/2 in vectors of 16, blocks of 2 vectors, channel blocks of ≤ 6.
+    // tile planes of h/2 × w/2 in vectors of 16, blocks of 2 vectors, channel blocks of ≤ 8.
     {3, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1},      // one vector an image: units of 2 images, the last of 1
-    {2, 16, 16, 16, 13, 3, 3, 1, 1, 1, 1},  // tw = 8 (whole rows out); 13 channels: blocks 5 + 4 + 4
+    {2, 16, 16, 16, 13, 3, 3, 1, 1, 1, 1},  // tw = 8 (whole rows out); 13 channels: blocks 7 + 6
     {2, 8, 6, 10, 9, 3, 3, 1, 1, 1, 1},     // 15 tiles (a partial vector), tw = 5: runs across rows
     {1, 9, 12, 36, 8, 3, 3, 1, 1, 1, 1},    // 108 tiles: 7 vectors in blocks 2 + 2 + 2 + 1; odd C
     {1, 8, 4, 32, 12, 3, 3, 1, 1, 1, 1},    // tw = 16; rows of 32 split a row at a time

@@ -35,7 +35,7 @@ namespace {
 constexpr int kLanes = 16;
 constexpr int kPositions = 16;    // the 4×4 transformed tile
 constexpr int kBlockVectors = 2;  // tile vectors per block: the small products' columns
-constexpr int kMaxChannels = 6;   // output channels per product tile (R·NV ≤ 12 accumulators)
+constexpr int kMaxChannels = 8;   // output channels per product tile (R·NV ≤ 16 accumulators)
 constexpr int kMinChannels = 8;   // below this the transforms cost more than the saved products
 constexpr int64_t kMaxVectors = 256;  // tile vectors per plane (the thread's mask and run table)
 constexpr int kShifts = 9;            // (di, dj) ∈ {−1, 0, 1}²
