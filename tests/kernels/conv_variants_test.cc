@@ -126,7 +126,7 @@ const Case kCases[] = {
     {2, 8, 4, 4, 8, 3, 3, 1, 1, 1, 1},      // 2×2 tiles
     {2, 8, 2, 2, 9, 3, 3, 1, 1, 1, 1},      // one tile an image
     {1, 10, 10, 14, 8, 3, 3, 1, 1, 1, 1},   // rows of 14 split a row at a time, tw = 7
-    {2, 8, 8, 8, 7, 3, 3, 1, 1, 1, 1},      // 7 outputs: forward by the plane kernel, backward Winograd
+    {2, 8, 8, 8, 7, 3, 3, 1, 1, 1, 1},      // 7 output channels: the plane kernel both ways
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
