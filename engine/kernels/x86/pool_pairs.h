@@ -1,0 +1,167 @@
+// Max pooling over 2×2 windows at stride 2 (the usual CNN pool), forward and backward, written once
+// over a per-ISA traits type V (instantiated through x86/pool.h; internal linkage).
+// Window k = (plane, i, j) has the taps a, a + 1, a + w, a + w + 1 with a = plane·h·w + 2i·w + 2j:
+// two horizontal pairs. A run loads four vectors of inputs and splits each two of them into their
+// even and odd floats (V::deinterleave), so every tap is one lane-wise operand:
+//   row layout (w odd or ow > W): W outputs of one row; vectors at a, a + W (the top row) and
+//     a + w, a + w + W (the bottom row): their evens are taps (0,0) and (1,0), their odds (0,1) and
+//     (1,1), lane l at a + 2l;
+//   flat layout (w even, ow ≤ W): R = ⌊W/ow⌋ whole output rows, whose 2R input rows are contiguous
+//     (2R·w = 4R·ow ≤ 4W floats, the vectors at a, a + W, a + 2W, a + 3W); the evens E of the four
+//     hold input row ρ's even columns at [ρ·ow, (ρ + 1)·ow), so lane l = r·ow + j takes its top
+//     taps from E[2r·ow + j] and its bottom ones from E[(2r + 1)·ow + j] (a two-vector permute;
+//     odds likewise), at a + 2(2r·ow + j).
+// Forward: best = tap (0,0); then for (0,1), (1,0), (1,1) in the reference's order best ← tap where
+// it is better (x > best, or x is NaN and best is not); the argmax is a + 2·lane offset + the
+// taken tap's offset (0, 1, w or w + 1): bit-identical values and the same first-maximum indices.
+// Backward: gx[argmax[k]] += gy[k]. Windows do not overlap, so each input receives at most one
+// term: for each input lane, the gy and argmax of its window's output lane are permuted into
+// place and gx + gy is kept where the argmax names that input (the reference's one addition).
+#pragma once
+
+#include <cstdint>
+
+#include "salient/kernels.h"
+
+namespace salient::kern {
+namespace {
+
+template <class V>
+struct PoolPairs {
+  using T = typename V::T;
+  using I = typename V::I;
+  using M = typename V::M;
+  static constexpr int W = V::W;
+
+  static bool applies(const Pool2dGeometry& g) {
+    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2;
+  }
+
+  // A call's run layout (see the top of the file) and its lane tables.
+  struct Runs {
+    bool flat;
+    int rows;           // output rows per run (flat), else 1
+    int64_t offset[4];  // the four vectors' offsets from the run's first input a
+    I top, bottom;      // flat: each output lane's index into E (and O) for its top and bottom taps
+    I first;            // each output lane's tap (0,0), relative to a
+    I source[4], at[4];  // backward: input lane t of vector q belongs to output lane source[q][t]
+                         // and lies at at[q][t] from a
+    M full[4];           // the vectors' lanes in a run of `rows` whole rows (row layout: W outputs)
+
+    explicit Runs(const Pool2dGeometry& g) : flat(g.w % 2 == 0 && g.ow <= W) {
+      rows = flat ? W / g.ow : 1;
+      const int ow = g.ow, w = g.w;
+      for (int q = 0; q < 4; ++q)
+        offset[q] = flat ? int64_t{q} * W : (q >= 2 ? w : 0) + (q % 2) * W;
+      alignas(64) int32_t t[W], b[W], f[W], s[W], o[W];
+      const int used = flat ? rows * ow : W;  // output lanes of a whole run
+      for (int l = 0; l < W; ++l) {
+        t[l] = l >= used ? 0 : flat ? 2 * ow * (l / ow) + l % ow : l;
+        b[l] = t[l] + (flat ? ow : W);
+        f[l] = 2 * t[l];
+      }
+      top = V::load_i(t);
+      bottom = V::load_i(b);
+      first = V::load_i(f);
+      const int inputs = flat ? rows * 2 * w : 2 * W;  // per vector pair in the row layout
+      for (int q = 0; q < 4; ++q) {
+        for (int l = 0; l < W; ++l) {
+          if (flat) {
+            const int p = q * W + l, row = p / w, col = p % w;
+            s[l] = p < inputs ? (row / 2) * ow + col / 2 : 0;
+            o[l] = p;
+          } else {
+            const int p = (q % 2) * W + l;
+            s[l] = p / 2;
+            o[l] = (q >= 2 ? w : 0) + p;
+          }
+        }
+        source[q] = V::load_i(s);
+        at[q] = V::load_i(o);
+        full[q] = V::mask(lanes(inputs - (flat ? q : q % 2) * W));
+      }
+    }
+    static int lanes(int64_t n) { return n < 0 ? 0 : n > W ? W : static_cast<int>(n); }
+
+    // Calls f(a, k, count, m) for every run: a its first input's offset in x, k its first output's
+    // index in y, count its outputs, m[4] the lanes of its four vectors.
+    template <class F>
+    void for_each(const Pool2dGeometry& g, F&& f) const {
+      int64_t k = 0;
+      for (int64_t p = 0; p < int64_t{g.n} * g.c; ++p) {
+        const int64_t plane = p * g.h * g.w;
+        for (int i = 0; i < g.oh; i += rows)
+          for (int j = 0; j < g.ow; j += W) {
+            const int64_t a = plane + int64_t{2 * i} * g.w + 2 * j;
+            const int r = g.oh - i < rows ? g.oh - i : rows;
+            const int count = flat ? r * g.ow : (g.ow - j < W ? g.ow - j : W);
+            if (flat ? r == rows : count == W) {
+              f(a, k, count, full);
+            } else {
+              const int64_t inputs = flat ? int64_t{r} * 2 * g.w : 2 * count;
+              M m[4];
+              for (int q = 0; q < 4; ++q) m[q] = V::mask(lanes(inputs - (flat ? q : q % 2) * W));
+              f(a, k, count, m);
+            }
+            k += count;
+          }
+      }
+    }
+  };
+
+  static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
+    const Runs runs(g);
+    const I right = V::set1_i(1), below = V::set1_i(g.w), diagonal = V::set1_i(g.w + 1);
+    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
+      const float* in = x + a;
+      T e_top, o_top, e_bottom, o_bottom;  // row layout: the taps; flat: E and O, two halves each
+      V::deinterleave(V::load_masked(in + runs.offset[0], m[0]),
+                      V::load_masked(in + runs.offset[1], m[1]), e_top, o_top);
+      V::deinterleave(V::load_masked(in + runs.offset[2], m[2]),
+                      V::load_masked(in + runs.offset[3], m[3]), e_bottom, o_bottom);
+      if (runs.flat) {
+        const T e0 = e_top, e1 = e_bottom, o0 = o_top, o1 = o_bottom;
+        e_top = V::permute2(e0, e1, runs.top);
+        e_bottom = V::permute2(e0, e1, runs.bottom);
+        o_top = V::permute2(o0, o1, runs.top);
+        o_bottom = V::permute2(o0, o1, runs.bottom);
+      }
+      T best = e_top;
+      I tap = V::set1_i(0);
+      M take = V::better(o_top, best);
+      best = V::blend(take, best, o_top);
+      tap = V::blend_i(take, tap, right);
+      take = V::better(e_bottom, best);
+      best = V::blend(take, best, e_bottom);
+      tap = V::blend_i(take, tap, below);
+      take = V::better(o_bottom, best);
+      best = V::blend(take, best, o_bottom);
+      tap = V::blend_i(take, tap, diagonal);
+      const M out = V::mask(count);
+      V::store_masked(y + k, out, best);
+      V::store_masked_i(argmax + k, out,
+                        V::add_i(V::add_i(tap, runs.first), V::set1_i(static_cast<int32_t>(a))));
+    });
+  }
+
+  static void max_backward(const Pool2dGeometry& g, const int32_t* argmax, const float* gy,
+                           float* gx) {
+    const Runs runs(g);
+    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
+      const M out = V::mask(count);
+      const T g_run = V::load_masked(gy + k, out);
+      const I at_run =
+          V::sub_i(V::load_masked_i(argmax + k, out), V::set1_i(static_cast<int32_t>(a)));
+      for (int q = 0; q < 4; ++q) {
+        float* p = gx + a + runs.offset[q];
+        const T old = V::load_masked(p, m[q]);
+        const M hit = V::equal_i(V::permute_i(at_run, runs.source[q]), runs.at[q]);
+        V::store_masked(p, m[q],
+                        V::blend(hit, old, V::add(old, V::permute(g_run, runs.source[q]))));
+      }
+    });
+  }
+};
+
+}  // namespace
+}  // namespace salient::kern
