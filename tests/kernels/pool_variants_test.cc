@@ -149,5 +149,61 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
   for (const Case& c : cases) check(c);
 }
 
+float float_of(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Every assignment of 8 values to the 4 taps of a 2×2 window (8^4 = 4096 windows): two NaNs with
+// different payloads and signs (the first NaN must win, bits included), a tie of 1s, +0 and −0
+// (equal: the first wins), −1 and +inf. Windows are laid out as 1×1 outputs of 2×2 planes (the
+// pair path's general run loop) and as 4×4 outputs of 8×8 planes (its fixed-step loop); the
+// forward's values and argmax and the backward's gx must match the reference exactly.
+TEST(PoolVariants, PairWindowsEveryTapPattern) {
+  const float specials[8] = {float_of(0x7fc00001u),
+                             float_of(0xffc00002u),
+                             1.0f,
+                             1.0f,
+                             0.0f,
+                             -0.0f,
+                             -1.0f,
+                             std::numeric_limits<float>::infinity()};
+  constexpr int kWindows = 8 * 8 * 8 * 8;
+  for (const int side : {2, 8}) {
+    const int per_plane = (side / 2) * (side / 2);
+    const Pool2dGeometry g{1, kWindows / per_plane, side, side, 2, 2, 2, 2, side / 2, side / 2};
+    SCOPED_TRACE(testing::Message() << "planes of " << side << "x" << side);
+    std::vector<float> x(size_t(kWindows) * 4);
+    for (int k = 0; k < kWindows; ++k) {
+      const int plane = k / per_plane, i = (k % per_plane) / (side / 2), j = k % (side / 2);
+      const size_t a = size_t(plane) * side * side + size_t(2 * i) * side + size_t(2 * j);
+      const size_t taps[4] = {a, a + 1, a + size_t(side), a + size_t(side) + 1};
+      for (int t = 0, code = k; t < 4; ++t, code /= 8) x[taps[t]] = specials[code % 8];
+    }
+    std::vector<float> y_want(kWindows), gy(kWindows);
+    std::vector<int32_t> arg_want(kWindows);
+    for (int k = 0; k < kWindows; ++k) gy[size_t(k)] = 0.25f * float(k % 7 - 3);  // includes 0
+    reference_kernels().maxpool2d_forward(g, x.data(), y_want.data(), arg_want.data());
+    const std::vector<float> gx_start = gradient_start(x.size(), 3);
+    std::vector<float> gx_want = gx_start;
+    reference_kernels().maxpool2d_backward(g, arg_want.data(), gy.data(), gx_want.data());
+    for (const KernelTable* t : simd_tables()) {
+      SCOPED_TRACE(t->isa);
+      std::vector<float> y(kWindows);
+      std::vector<int32_t> arg(kWindows);
+      t->maxpool2d_forward(g, x.data(), y.data(), arg.data());
+      std::vector<float> gx = gx_start;
+      t->maxpool2d_backward(g, arg_want.data(), gy.data(), gx.data());
+      for (int k = 0; k < kWindows; ++k) {
+        ASSERT_TRUE(same_bits(y[size_t(k)], y_want[size_t(k)])) << "window " << k;
+        ASSERT_EQ(arg[size_t(k)], arg_want[size_t(k)]) << "window " << k;
+      }
+      for (size_t i = 0; i < gx.size(); ++i)
+        ASSERT_TRUE(same_or_nan(gx[i], gx_want[i])) << "gx[" << i << "]";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace salient

@@ -11,9 +11,14 @@
 //     hold input row ρ's even columns at [ρ·ow, (ρ + 1)·ow), so lane l = r·ow + j takes its top
 //     taps from E[2r·ow + j] and its bottom ones from E[(2r + 1)·ow + j] (a two-vector permute;
 //     odds likewise), at a + 2(2r·ow + j).
-// Forward: best = tap (0,0); then for (0,1), (1,0), (1,1) in the reference's order best ← tap where
-// it is better (x > best, or x is NaN and best is not); the argmax is a + 2·lane offset + the
-// taken tap's offset (0, 1, w or w + 1): bit-identical values and the same first-maximum indices.
+// Forward: x is better than b when x > b, or x is NaN and b is not (the reference's test); it is a
+// strict weak order (NaN above every number, ±0 equal), so the reference's scan, which keeps the
+// first best tap, gives the same tap as taking the first best of the top pair, the first best of
+// the bottom pair, then the first best of those two (ties keep the top) — the form used here, whose
+// dependency chain is two compares and blends long instead of three. NaN-ness is tested on the
+// inputs (a pair's winner is NaN iff one of its taps is), off that chain. The argmax is
+// a + 2·(lane's offset) + the tap's offset (0, 1, w or w + 1): bit-identical values and the same
+// first-maximum indices.
 // Backward: gx[argmax[k]] += gy[k]. Windows do not overlap, so each input receives at most one
 // term: for each input lane, the gy and argmax of its window's output lane are permuted into
 // place and gx + gy is kept where the argmax names that input (the reference's one addition).
@@ -87,6 +92,19 @@ struct PoolPairs {
     // index in y, count its outputs, m[4] the lanes of its four vectors.
     template <class F>
     void for_each(const Pool2dGeometry& g, F&& f) const {
+      if (flat && g.h % 2 == 0 && g.oh % rows == 0) {
+        // Every run whole and the planes' runs back to back (2·oh = h): runs at a fixed step, with
+        // nothing to work out per run (the loop below had taken about as long as the runs
+        // themselves on digits-cnn's 8×8 planes); a run that fills the vector has count = W.
+        const int64_t total = int64_t{g.n} * g.c * (g.oh / rows), step = int64_t{2 * rows} * g.w;
+        const int outputs = rows * g.ow;
+        if (outputs == W) {
+          for (int64_t r = 0; r < total; ++r) f(r * step, r * W, W, full);
+        } else {
+          for (int64_t r = 0; r < total; ++r) f(r * step, r * outputs, outputs, full);
+        }
+        return;
+      }
       int64_t k = 0;
       for (int64_t p = 0; p < int64_t{g.n} * g.c; ++p) {
         const int64_t plane = p * g.h * g.w;
@@ -111,7 +129,8 @@ struct PoolPairs {
 
   static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
     const Runs runs(g);
-    const I right = V::set1_i(1), below = V::set1_i(g.w), diagonal = V::set1_i(g.w + 1);
+    const I zero = V::set1_i(0), right = V::set1_i(1), below = V::set1_i(g.w),
+            diagonal = V::set1_i(g.w + 1);
     runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
       const float* in = x + a;
       T e_top, o_top, e_bottom, o_bottom;  // row layout: the taps; flat: E and O, two halves each
@@ -126,17 +145,18 @@ struct PoolPairs {
         o_top = V::permute2(o0, o1, runs.top);
         o_bottom = V::permute2(o0, o1, runs.bottom);
       }
-      T best = e_top;
-      I tap = V::set1_i(0);
-      M take = V::better(o_top, best);
-      best = V::blend(take, best, o_top);
-      tap = V::blend_i(take, tap, right);
-      take = V::better(e_bottom, best);
-      best = V::blend(take, best, e_bottom);
-      tap = V::blend_i(take, tap, below);
-      take = V::better(o_bottom, best);
-      best = V::blend(take, best, o_bottom);
-      tap = V::blend_i(take, tap, diagonal);
+      // The first best of each pair, then the first best of the two, in a chain of two compares
+      // and blends (the reference's sequence has three; see the top of the file).
+      const M ordered_top = V::ordered(e_top), ordered_bottom = V::ordered(e_bottom);
+      const M take_right = V::better_than_ordered(o_top, e_top, ordered_top);
+      const M take_below = V::better_than_ordered(o_bottom, e_bottom, ordered_bottom);
+      const T top = V::blend(take_right, e_top, o_top);
+      const T bottom = V::blend(take_below, e_bottom, o_bottom);
+      const M take_bottom =
+          V::better_than_ordered(bottom, top, V::and_m(ordered_top, V::ordered(o_top)));
+      const T best = V::blend(take_bottom, top, bottom);
+      const I tap = V::blend_i(take_bottom, V::blend_i(take_right, zero, right),
+                               V::blend_i(take_below, below, diagonal));
       const M out = V::mask(count);
       V::store_masked(y + k, out, best);
       V::store_masked_i(argmax + k, out,

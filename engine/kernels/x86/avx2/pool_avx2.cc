@@ -45,10 +45,12 @@ struct PoolAvx2 : Avx2 {
                               _MM_SHUFFLE(3, 1, 2, 0)));
   }
   // x > best, or x is NaN and best is not: best is ordered and not x <= best (true if x is NaN).
-  static M better(T x, T best) {
-    return _mm256_castps_si256(
-        _mm256_and_ps(_mm256_cmp_ps(best, best, _CMP_ORD_Q), _mm256_cmp_ps(x, best, _CMP_NLE_UQ)));
+  static M better(T x, T best) { return better_than_ordered(x, best, ordered(best)); }
+  static M ordered(T x) { return _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_ORD_Q)); }
+  static M better_than_ordered(T x, T best, M best_ordered) {
+    return and_m(best_ordered, _mm256_castps_si256(_mm256_cmp_ps(x, best, _CMP_NLE_UQ)));
   }
+  static M and_m(M a, M b) { return _mm256_and_si256(a, b); }
   static T blend(M take, T keep, T x) {
     return _mm256_blendv_ps(keep, x, _mm256_castsi256_ps(take));
   }

@@ -22,10 +22,12 @@ struct PoolAvx512 : Avx512 {
     return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, p, 4);
   }
   // x > best, or x is NaN and best is not: best is ordered and not x <= best (true if x is NaN).
-  static M better(T x, T best) {
-    return _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(best, best, _CMP_ORD_Q), x, best,
-                                   _CMP_NLE_UQ);
+  static M better(T x, T best) { return better_than_ordered(x, best, ordered(best)); }
+  static M ordered(T x) { return _mm512_cmp_ps_mask(x, x, _CMP_ORD_Q); }
+  static M better_than_ordered(T x, T best, M best_ordered) {
+    return _mm512_mask_cmp_ps_mask(best_ordered, x, best, _CMP_NLE_UQ);
   }
+  static M and_m(M a, M b) { return static_cast<M>(a & b); }
   // Lanes of v at idx; lanes of a‖b at idx (mod 32); the even and odd floats of a‖b.
   static T permute(T v, I idx) { return _mm512_maskz_permutexvar_ps(kAll, idx, v); }
   static I permute_i(I v, I idx) { return _mm512_maskz_permutexvar_epi32(kAll, idx, v); }
