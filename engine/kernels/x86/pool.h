@@ -15,8 +15,8 @@
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
 //   avg:  y = (Σ taps, added in the reference's order) · (1/(kh·kw))
 // Both do the reference's operations in its order, so they are bit-identical to it. 2×2 windows at
-// stride 2 take x86/pool_pairs.h instead (forward and backward); the max-pool backward of other
-// geometries runs the reference (windows may overlap, so indices may repeat).
+// stride 2 take x86/pool_pairs.h instead (max and average forward, max backward); the max-pool
+// backward of other geometries runs the reference (windows may overlap, so indices may repeat).
 #pragma once
 
 #include <cstdint>
@@ -137,6 +137,7 @@ struct Pool {
   }
 
   static void avg_forward(const Pool2dGeometry& g, const float* x, float* y) {
+    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::avg_forward(g, x, y);
     const Read read = read_mode(g);
     const int64_t plane_size = int64_t{g.h} * g.w;
     const T inv = V::set1(1.0f / static_cast<float>(g.kh * g.kw));

@@ -1,5 +1,6 @@
-// Max pooling over 2×2 windows at stride 2 (the usual CNN pool), forward and backward, written once
-// over a per-ISA traits type V (instantiated through x86/pool.h; internal linkage).
+// Pooling over 2×2 windows at stride 2 (the usual CNN pool): max forward and backward, average
+// forward, written once over a per-ISA traits type V (instantiated through x86/pool.h; internal
+// linkage).
 // Window k = (plane, i, j) has the taps a, a + 1, a + w, a + w + 1 with a = plane·h·w + 2i·w + 2j:
 // two horizontal pairs. A run loads four vectors of inputs and splits each two of them into their
 // even and odd floats (V::deinterleave), so every tap is one lane-wise operand:
@@ -19,6 +20,7 @@
 // inputs (a pair's winner is NaN iff one of its taps is), off that chain. The argmax is
 // a + 2·(lane's offset) + the tap's offset (0, 1, w or w + 1): bit-identical values and the same
 // first-maximum indices.
+// Average: y = (((0 + x00) + x01) + x10) + x11) · 1/4, the reference's sum in its order.
 // Backward: gx[argmax[k]] += gy[k]. Windows do not overlap, so each input receives at most one
 // term: for each input lane, the gy and argmax of its window's output lane are permuted into
 // place and gx + gy is kept where the argmax names that input (the reference's one addition).
@@ -127,13 +129,11 @@ struct PoolPairs {
     }
   };
 
-  static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
-    const Runs runs(g);
-    const I zero = V::set1_i(0), right = V::set1_i(1), below = V::set1_i(g.w),
-            diagonal = V::set1_i(g.w + 1);
-    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
-      const float* in = x + a;
-      T e_top, o_top, e_bottom, o_bottom;  // row layout: the taps; flat: E and O, two halves each
+  // A run's four taps, lane l holding window l's: (0,0), (0,1), (1,0), (1,1).
+  struct Taps {
+    T e_top, o_top, e_bottom, o_bottom;
+    Taps(const Runs& runs, const float* in, const M* m) {
+      // Row layout: these are the taps; flat: E and O, two halves each, then permuted.
       V::deinterleave(V::load_masked(in + runs.offset[0], m[0]),
                       V::load_masked(in + runs.offset[1], m[1]), e_top, o_top);
       V::deinterleave(V::load_masked(in + runs.offset[2], m[2]),
@@ -145,6 +145,16 @@ struct PoolPairs {
         o_top = V::permute2(o0, o1, runs.top);
         o_bottom = V::permute2(o0, o1, runs.bottom);
       }
+    }
+  };
+
+  static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
+    const Runs runs(g);
+    const I zero = V::set1_i(0), right = V::set1_i(1), below = V::set1_i(g.w),
+            diagonal = V::set1_i(g.w + 1);
+    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
+      const Taps t(runs, x + a, m);
+      const T e_top = t.e_top, o_top = t.o_top, e_bottom = t.e_bottom, o_bottom = t.o_bottom;
       // The first best of each pair, then the first best of the two, in a chain of two compares
       // and blends (the reference's sequence has three; see the top of the file).
       const M ordered_top = V::ordered(e_top), ordered_bottom = V::ordered(e_bottom);
@@ -161,6 +171,17 @@ struct PoolPairs {
       V::store_masked(y + k, out, best);
       V::store_masked_i(argmax + k, out,
                         V::add_i(V::add_i(tap, runs.first), V::set1_i(static_cast<int32_t>(a))));
+    });
+  }
+
+  // y = (((0 + x00) + x01) + x10) + x11) · (1/4): the reference's sum, in its order.
+  static void avg_forward(const Pool2dGeometry& g, const float* x, float* y) {
+    const Runs runs(g);
+    const T zero = V::set1(0.0f), quarter = V::set1(0.25f);
+    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
+      const Taps t(runs, x + a, m);
+      const T sum = V::add(V::add(V::add(V::add(zero, t.e_top), t.o_top), t.e_bottom), t.o_bottom);
+      V::store_masked(y + k, V::mask(count), V::mul(sum, quarter));
     });
   }
 
