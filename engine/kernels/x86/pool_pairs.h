@@ -40,8 +40,10 @@ struct PoolPairs {
   using M = typename V::M;
   static constexpr int W = V::W;
 
+  // 2×2 windows at stride 2, unless the row layout would leave most lanes idle (w odd and rows of
+  // fewer than W/2 outputs: x86/pool.h's narrow runs then hold several rows per vector).
   static bool applies(const Pool2dGeometry& g) {
-    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2;
+    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && (g.w % 2 == 0 || 2 * g.ow >= W);
   }
 
   // A call's run layout (see the top of the file) and its lane tables.
