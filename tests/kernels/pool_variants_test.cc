@@ -1,15 +1,17 @@
-// Every pooling variant (maxpool2d_forward, maxpool2d_backward, avgpool2d_forward of
-// kernels_for(isa) for each SIMD ISA this CPU runs) against the scalar reference on geometries
-// covering stride 1 (contiguous loads) and 2-3 (gathers or window permutes), rows shorter than,
-// equal to and longer than one vector (tails), rows of fewer than half a vector (several rows per
-// vector, with partial runs), 1-D pools (H = 1), a window covering the whole input, and batches of
-// planes. Inputs are quantised to quarters so windows hold ties (the first maximum must win), with
-// NaN, ±inf and −0 sprinkled in (a NaN wins and propagates, as in PyTorch). Both kernels do the
-// reference's operations in its order, so the check is bit-identical values and identical argmax
-// indices (no tolerance), and sentinels after every output must survive. The max-pool backward
-// scatters gy (quarters, with the same specials) through the reference's argmax into a gx holding
-// NaN, ±inf and −0 (an addition where none belongs shows: −0 + 0 is +0); overlapping windows repeat
-// indices, whose sums must come in the reference's order. gx must match bit for bit (NaN: NaN).
+// Every pooling variant (maxpool2d_forward, maxpool2d_backward, avgpool2d_forward and
+// avgpool2d_backward of kernels_for(isa) for each SIMD ISA this CPU runs) against the scalar
+// reference on geometries covering stride 1 (contiguous loads) and 2-3 (gathers or window
+// permutes), rows shorter than, equal to and longer than one vector (tails), rows of fewer than
+// half a vector (several rows per vector, with partial runs), 1-D pools (H = 1), a window covering
+// the whole input, and batches of planes. Inputs are quantised to quarters so windows hold ties
+// (the first maximum must win), with NaN, ±inf and −0 sprinkled in (a NaN wins and propagates, as
+// in PyTorch). Both kernels do the reference's operations in its order, so the check is
+// bit-identical values and identical argmax indices (no tolerance), and sentinels after every
+// output must survive. The max-pool backward scatters gy (quarters, with the same specials) through
+// the reference's argmax into a gx holding NaN, ±inf and −0 (an addition where none belongs shows:
+// −0 + 0 is +0); overlapping windows repeat indices, whose sums must come in the reference's order;
+// the average backward adds gy/(kh·kw) to every tap of the same gx. gx must match bit for bit (NaN:
+// NaN).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -78,6 +80,8 @@ void check(const Case& c) {
   const std::vector<float> gx_start = gradient_start(inputs, 5);
   std::vector<float> gx_want = gx_start;
   ref.maxpool2d_backward(g, arg_want.data(), gy.data(), gx_want.data());
+  std::vector<float> gx_avg_want = gx_start;
+  ref.avgpool2d_backward(g, gy.data(), gx_avg_want.data());
   for (const KernelTable* t : simd_tables()) {
     SCOPED_TRACE(t->isa);
     std::vector<float> max_got(outputs + kTail, kSentinel), avg_got(outputs + kTail, kSentinel);
@@ -105,6 +109,14 @@ void check(const Case& c) {
           << "backward gx[" << i << "] " << gx_got[i] << " vs " << gx_want[i];
     for (size_t i = inputs; i < inputs + kTail; ++i)
       ASSERT_EQ(gx_got[i], kSentinel) << "write past gx";
+    std::vector<float> gx_avg = gx_start;
+    gx_avg.insert(gx_avg.end(), kTail, kSentinel);
+    t->avgpool2d_backward(g, gy.data(), gx_avg.data());
+    for (size_t i = 0; i < inputs; ++i)
+      ASSERT_TRUE(same_or_nan(gx_avg[i], gx_avg_want[i]))
+          << "avg backward gx[" << i << "] " << gx_avg[i] << " vs " << gx_avg_want[i];
+    for (size_t i = inputs; i < inputs + kTail; ++i)
+      ASSERT_EQ(gx_avg[i], kSentinel) << "write past gx";
   }
 }
 

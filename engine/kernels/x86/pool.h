@@ -15,8 +15,8 @@
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
 //   avg:  y = (Σ taps, added in the reference's order) · (1/(kh·kw))
 // Both do the reference's operations in its order, so they are bit-identical to it. 2×2 windows at
-// stride 2 take x86/pool_pairs.h instead (max and average forward, max backward); the max-pool
-// backward of other geometries runs the reference (windows may overlap, so indices may repeat).
+// stride 2 take x86/pool_pairs.h instead (forward and backward); the backward of other geometries
+// runs the reference (windows may overlap, so an input may take several terms, summed in order).
 #pragma once
 
 #include <cstdint>
@@ -134,6 +134,12 @@ struct Pool {
                            float* gx) {
     if (PoolPairs<V>::applies(g)) return PoolPairs<V>::max_backward(g, argmax, gy, gx);
     ref::maxpool2d_backward(g, argmax, gy, gx);
+  }
+
+  // gx[window k] += gy[k]·(1/(kh·kw)).
+  static void avg_backward(const Pool2dGeometry& g, const float* gy, float* gx) {
+    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::avg_backward(g, gy, gx);
+    ref::avgpool2d_backward(g, gy, gx);
   }
 
   static void avg_forward(const Pool2dGeometry& g, const float* x, float* y) {

@@ -1,5 +1,5 @@
-// Pooling over 2×2 windows at stride 2 (the usual CNN pool): max forward and backward, average
-// forward, written once over a per-ISA traits type V (instantiated through x86/pool.h; internal
+// Pooling over 2×2 windows at stride 2 (the usual CNN pool): max and average, forward and backward,
+// written once over a per-ISA traits type V (instantiated through x86/pool.h; internal
 // linkage).
 // Window k = (plane, i, j) has the taps a, a + 1, a + w, a + w + 1 with a = plane·h·w + 2i·w + 2j:
 // two horizontal pairs. A run loads four vectors of inputs and splits each two of them into their
@@ -20,7 +20,8 @@
 // inputs (a pair's winner is NaN iff one of its taps is), off that chain. The argmax is
 // a + 2·(lane's offset) + the tap's offset (0, 1, w or w + 1): bit-identical values and the same
 // first-maximum indices.
-// Average: y = (((0 + x00) + x01) + x10) + x11) · 1/4, the reference's sum in its order.
+// Average: y = (((0 + x00) + x01) + x10) + x11) · 1/4, the reference's sum in its order; backward
+// gx[tap] += gy·1/4, one addition per input, as in the reference.
 // Backward: gx[argmax[k]] += gy[k]. Windows do not overlap, so each input receives at most one
 // term: for each input lane, the gy and argmax of its window's output lane are permuted into
 // place and gx + gy is kept where the argmax names that input (the reference's one addition).
@@ -184,6 +185,20 @@ struct PoolPairs {
       const Taps t(runs, x + a, m);
       const T sum = V::add(V::add(V::add(V::add(zero, t.e_top), t.o_top), t.e_bottom), t.o_bottom);
       V::store_masked(y + k, V::mask(count), V::mul(sum, quarter));
+    });
+  }
+
+  // gx[each tap of window k] += gy[k]·(1/4): every input in a run belongs to one window.
+  static void avg_backward(const Pool2dGeometry& g, const float* gy, float* gx) {
+    const Runs runs(g);
+    const T quarter = V::set1(0.25f);
+    runs.for_each(g, [&](int64_t a, int64_t k, int count, const M* m) {
+      const T share = V::mul(V::load_masked(gy + k, V::mask(count)), quarter);
+      for (int q = 0; q < 4; ++q) {
+        float* p = gx + a + runs.offset[q];
+        V::store_masked(p, m[q],
+                        V::add(V::load_masked(p, m[q]), V::permute(share, runs.source[q])));
+      }
     });
   }
 

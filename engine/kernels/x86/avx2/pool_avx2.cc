@@ -75,5 +75,8 @@ void maxpool2d_backward__avx2(const Pool2dGeometry& g, const int32_t* argmax, co
 void avgpool2d_forward__avx2(const Pool2dGeometry& g, const float* x, float* y) {
   Pool<PoolAvx2>::avg_forward(g, x, y);
 }
+void avgpool2d_backward__avx2(const Pool2dGeometry& g, const float* gy, float* gx) {
+  Pool<PoolAvx2>::avg_backward(g, gy, gx);
+}
 
 }  // namespace salient::kern

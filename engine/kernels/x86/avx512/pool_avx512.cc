@@ -61,5 +61,8 @@ void maxpool2d_backward__avx512(const Pool2dGeometry& g, const int32_t* argmax, 
 void avgpool2d_forward__avx512(const Pool2dGeometry& g, const float* x, float* y) {
   Pool<PoolAvx512>::avg_forward(g, x, y);
 }
+void avgpool2d_backward__avx512(const Pool2dGeometry& g, const float* gy, float* gx) {
+  Pool<PoolAvx512>::avg_backward(g, gy, gx);
+}
 
 }  // namespace salient::kern
