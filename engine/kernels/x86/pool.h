@@ -132,13 +132,13 @@ struct Pool {
   // gx[argmax[k]] += gy[k].
   static void max_backward(const Pool2dGeometry& g, const int32_t* argmax, const float* gy,
                            float* gx) {
-    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::max_backward(g, argmax, gy, gx);
+    if (PoolPairs<V>::applies_backward(g)) return PoolPairs<V>::max_backward(g, argmax, gy, gx);
     ref::maxpool2d_backward(g, argmax, gy, gx);
   }
 
   // gx[window k] += gy[k]·(1/(kh·kw)).
   static void avg_backward(const Pool2dGeometry& g, const float* gy, float* gx) {
-    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::avg_backward(g, gy, gx);
+    if (PoolPairs<V>::applies_backward(g)) return PoolPairs<V>::avg_backward(g, gy, gx);
     ref::avgpool2d_backward(g, gy, gx);
   }
 

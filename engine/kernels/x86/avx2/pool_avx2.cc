@@ -15,9 +15,6 @@ struct PoolAvx2 : Avx2 {
   static I load_i(const int32_t* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   }
-  static I load_masked_i(const int32_t* p, M m) {
-    return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), m);
-  }
   static I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
   static I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
   static I sub_i(I a, I b) { return _mm256_sub_epi32(a, b); }

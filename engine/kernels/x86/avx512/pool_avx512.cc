@@ -13,7 +13,6 @@ namespace {
 struct PoolAvx512 : Avx512 {
   using I = __m512i;
   static I load_i(const int32_t* p) { return _mm512_loadu_si512(p); }
-  static I load_masked_i(const int32_t* p, M m) { return _mm512_maskz_loadu_epi32(m, p); }
   static I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
   static I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
   static I sub_i(I a, I b) { return _mm512_sub_epi32(a, b); }
