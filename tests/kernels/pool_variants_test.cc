@@ -154,8 +154,8 @@ TEST(PoolVariants, MatchReferenceBitForBit) {
       {1, 2, 6, 32, 2, 2, 2, 2},   // ow = 16 = AVX-512 W (AVX2: row layout, ow > 8)
       {1, 2, 4, 24, 2, 2, 2, 2},   // ow = 12: one row a run (AVX2: row layout)
       // Row layout (w odd or ow > W):
-      {1, 3, 7, 9, 2, 2, 2, 2},   // w odd, ow = 4: AVX2 row layout (AVX-512: narrow runs)
-      {1, 2, 6, 23, 2, 2, 2, 2},  // w odd, ow = 11: AVX-512 row layout, the last column unused
+      {1, 3, 7, 9, 2, 2, 2, 2},   // w odd, ow = 4: 4 of W lanes, partial runs
+      {1, 2, 6, 23, 2, 2, 2, 2},  // w odd, ow = 11, the last column unused
       {1, 2, 5, 75, 2, 2, 2, 2},  // ow = 37: two whole vectors and a tail, w odd
       {2, 1, 4, 68, 2, 2, 2, 2},  // ow = 34, w even
   };
