@@ -87,7 +87,7 @@ namespace ops {
 
 void maxpool_gradient(const Node& n, BackwardContext& ctx, const void*) {
   if (float* gx = ctx.grad_in(n, 0))
-    ctx.kernels().scatter_add(ctx.output(n).shape.numel(), n.argmax, ctx.grad_out(n), gx);
+    ctx.kernels().maxpool2d_backward(n.pool, n.argmax, ctx.grad_out(n), gx);
 }
 
 void avgpool_gradient(const Node& n, BackwardContext& ctx, const void*) {

@@ -41,7 +41,7 @@ TEST(RefKernelTable, EveryReferenceSlotIsFilled) {
       reinterpret_cast<const void*>(k.maxpool2d_forward),
       reinterpret_cast<const void*>(k.avgpool2d_forward),
       reinterpret_cast<const void*>(k.avgpool2d_backward),
-      reinterpret_cast<const void*>(k.scatter_add),
+      reinterpret_cast<const void*>(k.maxpool2d_backward),
       reinterpret_cast<const void*>(k.relu),
       reinterpret_cast<const void*>(k.tanh),
       reinterpret_cast<const void*>(k.sigmoid),
@@ -308,13 +308,15 @@ TEST(RefKernelMaxPool, NaNPropagates) {
   EXPECT_EQ(arg[2], 8);
 }
 
-TEST(RefKernelMaxPool, ScatterAddAccumulatesRepeatedIndices) {
-  const int32_t index[] = {2, 0, 2, 3};
+TEST(RefKernelMaxPool, BackwardAccumulatesRepeatedIndices) {
+  // 1×5 input, windows of 2 at stride 1 (overlapping): argmax 2 is shared by windows 1 and 2.
+  const Pool2dGeometry g = pool_geometry(1, 1, 1, 5, 1, 2, 1, 1);
+  const int32_t argmax[] = {0, 2, 2, 3};
   const float gy[] = {1, 2, 4, 8};
-  float gx[] = {0.5f, 0.5f, 0.5f, 0.5f};
-  K().scatter_add(4, index, gy, gx);
-  const float want[] = {2.5f, 0.5f, 5.5f, 8.5f};
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(gx[i], want[i]) << i;
+  float gx[] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+  K().maxpool2d_backward(g, argmax, gy, gx);
+  const float want[] = {1.5f, 0.5f, 6.5f, 8.5f, 0.5f};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(gx[i], want[i]) << i;
 }
 
 TEST(RefKernelAvgPool, HandComputedForwardAndBackward) {

@@ -69,8 +69,10 @@ struct KernelTable {
   void (*avgpool2d_forward)(const Pool2dGeometry& g, const float* x, float* y);
   // gx[window k] += gy[k] / (kh·kw).
   void (*avgpool2d_backward)(const Pool2dGeometry& g, const float* gy, float* gx);
-  // gx[index[k]] += gy[k] for k < n (max-pool backward through the saved argmax).
-  void (*scatter_add)(int64_t n, const int32_t* index, const float* gy, float* gx);
+  // gx[argmax[k]] += gy[k] for every output k, in order (the max-pool backward through the argmax
+  // that maxpool2d_forward wrote for g: each index lies in its window k).
+  void (*maxpool2d_backward)(const Pool2dGeometry& g, const int32_t* argmax, const float* gy,
+                             float* gx);
 
   // Elementwise forward: y = f(x).
   void (*relu)(int64_t n, const float* x, float* y);          // max(x, 0)

@@ -1,6 +1,6 @@
 // Reference 2-D pooling over N×C×H×W windows (kh×kw, stride sh×sw, no padding).
 //   max:  y[k] = max over window k, argmax[k] = flat input index of its first maximum
-//         (a NaN wins and propagates, as in PyTorch)
+//         (a NaN wins and propagates, as in PyTorch);  backward gx[argmax[k]] += gy[k]
 //   avg:  y[k] = (1/(kh·kw)) Σ window k;  backward gx[window k] += gy[k]/(kh·kw)
 #include "ref/ref_kernels.h"
 
@@ -50,9 +50,10 @@ void avgpool2d_backward(const Pool2dGeometry& g, const float* gy, float* gx) {
   });
 }
 
-// gx[index[k]] += gy[k]
-void scatter_add(int64_t n, const int32_t* index, const float* gy, float* gx) {
-  for (int64_t k = 0; k < n; ++k) gx[index[k]] += gy[k];
+// gx[argmax[k]] += gy[k], k in order (overlapping windows may repeat an index)
+void maxpool2d_backward(const Pool2dGeometry& g, const int32_t* argmax, const float* gy, float* gx) {
+  const int64_t n = int64_t{g.n} * g.c * g.oh * g.ow;
+  for (int64_t k = 0; k < n; ++k) gx[argmax[k]] += gy[k];
 }
 
 }  // namespace salient::ref

@@ -42,7 +42,7 @@ void conv2d_backward_weights(const Conv2dGeometry& g, const float* x, const floa
 void maxpool2d_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax);
 void avgpool2d_forward(const Pool2dGeometry& g, const float* x, float* y);
 void avgpool2d_backward(const Pool2dGeometry& g, const float* gy, float* gx);
-void scatter_add(int64_t n, const int32_t* index, const float* gy, float* gx);
+void maxpool2d_backward(const Pool2dGeometry& g, const int32_t* argmax, const float* gy, float* gx);
 
 void relu(int64_t n, const float* x, float* y);
 void tanh(int64_t n, const float* x, float* y);

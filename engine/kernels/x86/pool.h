@@ -14,12 +14,16 @@
 //         is not), with its flat input index (so the first maximum, and the first NaN, win, as in
 //         ref/pool2d_ref.cc, whose comparison of the first tap with itself never replaces it)
 //   avg:  y = (Σ taps, added in the reference's order) · (1/(kh·kw))
-// Both do the reference's operations in its order, so they are bit-identical to it.
+// Both do the reference's operations in its order, so they are bit-identical to it. 2×2 windows at
+// stride 2 take x86/pool_pairs.h instead (forward and backward); the backward of other geometries
+// runs the reference (windows may overlap, so an input may take several terms, summed in order).
 #pragma once
 
 #include <cstdint>
 
+#include "ref/ref_kernels.h"
 #include "salient/kernels.h"
+#include "x86/pool_pairs.h"
 
 namespace salient::kern {
 namespace {
@@ -104,6 +108,7 @@ struct Pool {
   }
 
   static void max_forward(const Pool2dGeometry& g, const float* x, float* y, int32_t* argmax) {
+    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::max_forward(g, x, y, argmax);
     const Read read = read_mode(g);
     const int64_t plane_size = int64_t{g.h} * g.w;
     for_each_run(g, [&](int64_t base, int64_t start, int64_t k, I cols, M m) {
@@ -124,7 +129,21 @@ struct Pool {
     });
   }
 
+  // gx[argmax[k]] += gy[k].
+  static void max_backward(const Pool2dGeometry& g, const int32_t* argmax, const float* gy,
+                           float* gx) {
+    if (PoolPairs<V>::applies_backward(g)) return PoolPairs<V>::max_backward(g, argmax, gy, gx);
+    ref::maxpool2d_backward(g, argmax, gy, gx);
+  }
+
+  // gx[window k] += gy[k]·(1/(kh·kw)).
+  static void avg_backward(const Pool2dGeometry& g, const float* gy, float* gx) {
+    if (PoolPairs<V>::applies_backward(g)) return PoolPairs<V>::avg_backward(g, gy, gx);
+    ref::avgpool2d_backward(g, gy, gx);
+  }
+
   static void avg_forward(const Pool2dGeometry& g, const float* x, float* y) {
+    if (PoolPairs<V>::applies(g)) return PoolPairs<V>::avg_forward(g, x, y);
     const Read read = read_mode(g);
     const int64_t plane_size = int64_t{g.h} * g.w;
     const T inv = V::set1(1.0f / static_cast<float>(g.kh * g.kw));
