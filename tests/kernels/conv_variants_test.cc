@@ -127,6 +127,12 @@ const Case kCases[] = {
     {2, 8, 2, 2, 9, 3, 3, 1, 1, 1, 1},      // one tile an image
     {1, 10, 10, 14, 8, 3, 3, 1, 1, 1, 1},   // rows of 14 split a row at a time, tw = 7
     {2, 8, 8, 8, 7, 3, 3, 1, 1, 1, 1},      // 7 output channels: the plane kernel both ways
+    {2, 8, 6, 8, 8, 3, 3, 1, 1, 1, 1},      // tw = 4, a partial vector: runs; split 32 + 16 floats
+    {1, 8, 6, 16, 8, 3, 3, 1, 1, 1, 1},     // tw = 8, the second vector partial
+    // One image in pieces (ranges of its blocks, for the threads), each splitting only its rows:
+    {1, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1},     // tw = 4: rows widened to 4-row pieces of 32 floats
+    {1, 8, 40, 16, 10, 3, 3, 1, 1, 1, 1},   // tw = 8: 2-row pieces
+    {1, 8, 30, 40, 8, 3, 3, 1, 1, 1, 1},    // tw = 20: a row at a time; pieces start mid tile row
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
@@ -143,11 +149,11 @@ std::vector<float> with_tail(std::vector<float> v) {
   return v;
 }
 
-// Whether a Winograd kernel may compute g (and, being its own transposed geometry, its backward
-// data): 3×3, stride 1, padding 1, even sides.
+// Whether a Winograd kernel may compute g (and, being its own transposed geometry with the channel
+// counts swapped, its backward data): 3×3, stride 1, padding 1, even sides, ≥ 8 channels each way.
 bool winograd_geometry(const Conv2dGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.ph == 1 && g.pw == 1 && g.h % 2 == 0 &&
-         g.w % 2 == 0;
+         g.w % 2 == 0 && g.c_in >= 8 && g.c_out >= 8;
 }
 
 // The file header's Winograd bracket |Aᵀ| (Σ_c |G||g_c||Gᵀ| ⊙ |Bᵀ||d_c||B|) |A| for every output of
@@ -304,6 +310,7 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
                         {9, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},  // Winograd units of 2 images
+                        {1, 16, 40, 40, 16, 3, 3, 1, 1, 1, 1}, // one image in 2-10 pieces
                         // One image (>= 2 MFLOP a thread): row tiles' blocks, channel tiles' groups
                         {1, 32, 20, 17, 40, 3, 3, 1, 1, 1, 1},
                         {1, 64, 12, 8, 100, 3, 3, 1, 1, 1, 1},

@@ -52,12 +52,14 @@ constexpr int64_t round16(int64_t n) { return (n + 15) / 16 * 16; }
 // had been 4 KiB apart, and the input transform's 16 stores evicted each other).
 constexpr int64_t pos_stride(int64_t rows, int64_t ld) { return rows * ld + kLanes; }
 
-// How a call splits: units of whole images (`group` images whose tile vectors fit one block, or one
-// larger image in blocks of kBlockVectors), and the floats the transformed weights and a unit need.
+// How a call splits: units of whole images (`group` images whose tile vectors fit one block), or of
+// `parts` pieces of a larger image (ranges of its blocks of kBlockVectors: parts > 1 when there are
+// too few images for the threads), and the floats the transformed weights and a unit need.
 struct Plan {
   int tw;
   int64_t tiles, vectors;  // of one image
-  int64_t group, units;
+  int64_t group, blocks;   // blocks: of one image, when group = 1
+  int64_t parts = 1, units;
   int64_t u_floats;  // U[pos][o][c]
   int64_t pol_floats, v_floats, m_floats;
   Plan(const Conv2dGeometry& g)
@@ -65,12 +67,20 @@ struct Plan {
         tiles(int64_t{g.h / 2} * (g.w / 2)),
         vectors((tiles + kLanes - 1) / kLanes),
         group(vectors <= kBlockVectors ? kBlockVectors / vectors : 1),
+        blocks((vectors + kBlockVectors - 1) / kBlockVectors),
         units((g.n + group - 1) / group),
         u_floats(round16(int64_t{kPositions} * g.c_in * g.c_out)),
         pol_floats(round16(group * g.c_in * int64_t{g.h} * g.w)),
         v_floats(kPositions * pos_stride(g.c_in, kBlockVectors * kLanes)),
         m_floats(kPositions * pos_stride(kMaxChannels, kBlockVectors * kLanes)) {}
   int64_t floats() const { return u_floats + pol_floats + v_floats + m_floats; }
+  // Splits each image into up to `threads` pieces when the images alone give fewer than two units
+  // a thread. A block is computed the same way whichever unit runs it: no result depends on this.
+  void split_images(int n, int threads) {
+    if (group > 1 || n >= 2 * threads) return;
+    parts = lesser(blocks, (2 * threads + n - 1) / n);
+    units = n * parts;
+  }
 };
 
 // Output channels in blocks of at most kMaxChannels, sizes differing by at most one: block b is
@@ -182,9 +192,10 @@ void transform_weights(const Conv2dGeometry& g, const float* w, bool flipped, fl
 // x[n, c, 2i + a, 2j + b], de-interleaved by permutes from 32-float pieces. Rows of w ∈ {2, 4, 8,
 // 16} go 32 floats (32/w rows, an even count) at a time: phase (a, b) takes its lanes q < 8 from
 //     (2⌊q / (w/2)⌋ + a)·w + 2(q mod w/2) + b,
-// 8 consecutive floats of its plane. Wider rows go one row at a time, evens and odds.
+// 8 consecutive floats of its plane. Wider rows go one row at a time, evens and odds. Only input
+// rows [row_begin, row_end) (even bounds) are split, widened to whole 32-float pieces.
 void split_phases(const Conv2dGeometry& g, const Plan& pl, const float* x, int64_t images,
-                  float* pol) {
+                  int row_begin, int row_end, float* pol) {
   const int64_t hw = int64_t{g.h} * g.w, planes = images * g.c_in;
   if (32 % (2 * g.w) == 0) {
     __m512i index[4];
@@ -197,7 +208,10 @@ void split_phases(const Conv2dGeometry& g, const Plan& pl, const float* x, int64
     for (int64_t plane = 0; plane < planes; ++plane) {
       const float* src = x + plane * hw;
       float* dst = pol + plane * 4 * pl.tiles;
-      for (int64_t f = 0; f < hw; f += 2 * kLanes) {
+      const int piece_rows = 2 * kLanes / g.w;
+      const int64_t f_end =
+          lesser(hw, int64_t{(row_end + piece_rows - 1) / piece_rows} * 2 * kLanes);
+      for (int64_t f = int64_t{row_begin / piece_rows} * 2 * kLanes; f < f_end; f += 2 * kLanes) {
         const int64_t left = hw - f;
         const __m512 a = _mm512_maskz_loadu_ps(first_lanes(left), src + f);
         const __m512 b = _mm512_maskz_loadu_ps(first_lanes(left - kLanes), src + f + kLanes);
@@ -213,7 +227,7 @@ void split_phases(const Conv2dGeometry& g, const Plan& pl, const float* x, int64
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t plane = 0; plane < planes; ++plane)
-    for (int r = 0; r < g.h; ++r) {
+    for (int r = row_begin; r < row_end; ++r) {
       const float* src = x + plane * hw + int64_t{r} * g.w;
       float* dst = pol + (plane * 4 + 2 * (r & 1)) * pl.tiles + int64_t{r / 2} * pl.tw;
       for (int j = 0; j < g.w; j += 2 * kLanes) {
@@ -391,15 +405,31 @@ struct Call {
 void run_unit(const Call& k, const TileTables& t, int64_t unit, float* scratch) {
   const Conv2dGeometry& g = k.g;
   const Plan& pl = k.pl;
-  const int64_t first = unit * pl.group, images = lesser(pl.group, g.n - first);
   const int64_t hw = int64_t{g.h} * g.w, c_in = g.c_in;
   float* pol = scratch;
   float* v = pol + pl.pol_floats;
   float* m = v + pl.v_floats;
-  split_phases(g, pl, k.x + first * c_in * hw, images, pol);
-  const int64_t total = pl.group > 1 ? images * pl.vectors : pl.vectors;
-  for (int64_t k0 = 0; k0 < total; k0 += kBlockVectors) {
-    const int nv = static_cast<int>(lesser(kBlockVectors, total - k0));
+  // The unit's images [first, first + images) and, over them, tile vectors [k_begin, k_end); a
+  // piece of an image splits only the input rows its tiles read (its tile rows and one more on
+  // each side).
+  int64_t first, images, k_begin, k_end;
+  int row_begin = 0, row_end = g.h;
+  if (pl.group > 1) {
+    first = unit * pl.group, images = lesser(pl.group, g.n - first);
+    k_begin = 0, k_end = images * pl.vectors;
+  } else {
+    const int64_t piece = unit % pl.parts;
+    first = unit / pl.parts, images = 1;
+    k_begin = piece * pl.blocks / pl.parts * kBlockVectors;
+    k_end = lesser(pl.vectors, (piece + 1) * pl.blocks / pl.parts * kBlockVectors);
+    const int64_t th = g.h / 2;
+    const int64_t top = k_begin * kLanes / pl.tw - 1, bottom = (k_end * kLanes - 1) / pl.tw + 1;
+    row_begin = static_cast<int>(2 * (top < 0 ? 0 : top));
+    row_end = static_cast<int>(2 * lesser(bottom, th - 1) + 2);
+  }
+  split_phases(g, pl, k.x + first * c_in * hw, images, row_begin, row_end, pol);
+  for (int64_t k0 = k_begin; k0 < k_end; k0 += kBlockVectors) {
+    const int nv = static_cast<int>(lesser(kBlockVectors, k_end - k0));
     const int64_t ld = int64_t{nv} * kLanes, v_pos = pos_stride(c_in, ld);
     // Block vector j is vector vec[j] of the unit's image image[j].
     int64_t image[kBlockVectors], vec[kBlockVectors];
@@ -443,7 +473,8 @@ Conv2dGeometry transposed(const Conv2dGeometry& g) {
 // weights of the original [c_in][c_out][3][3] array.
 void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flipped, const float* b,
               bool accumulate, float* y) {
-  const Plan pl(g);
+  Plan pl(g);
+  pl.split_images(g.n, thread_count());
   float* u = conv_workspace();  // the caller's: U first, its own unit scratch after it
   transform_weights(g, w, flipped, u);
   const Call call{g, pl, x, u, b, accumulate, y};
