@@ -129,10 +129,11 @@ const Case kCases[] = {
     {2, 8, 8, 8, 7, 3, 3, 1, 1, 1, 1},      // 7 output channels: the plane kernel both ways
     {2, 8, 6, 8, 8, 3, 3, 1, 1, 1, 1},      // tw = 4, a partial vector: runs; split 32 + 16 floats
     {1, 8, 6, 16, 8, 3, 3, 1, 1, 1, 1},     // tw = 8, the second vector partial
-    // One image in pieces (ranges of its blocks, for the threads), each splitting only its rows:
-    {1, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1},     // tw = 4: rows widened to 4-row pieces of 32 floats
-    {1, 8, 40, 16, 10, 3, 3, 1, 1, 1, 1},   // tw = 8: 2-row pieces
-    {1, 8, 30, 40, 8, 3, 3, 1, 1, 1, 1},    // tw = 20: a row at a time; pieces start mid tile row
+    // Tall single images, which split into pieces (ranges of blocks, each splitting only its rows)
+    // when the call is threaded (BitIdenticalForAnyThreadCount runs them on 1-5 threads):
+    {1, 24, 64, 8, 24, 3, 3, 1, 1, 1, 1},   // tw = 4: rows widened to 4-row pieces of 32 floats
+    {1, 24, 40, 16, 24, 3, 3, 1, 1, 1, 1},  // tw = 8: 2-row pieces
+    {1, 16, 30, 40, 16, 3, 3, 1, 1, 1, 1},  // tw = 20: a row at a time; pieces start mid tile row
 };
 
 std::vector<float> random_vector(size_t n, Rng& rng) {
@@ -310,7 +311,12 @@ TEST(ConvVariants, BitIdenticalForAnyThreadCount) {
                         {5, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1},
                         {1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1},
                         {9, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1},  // Winograd units of 2 images
-                        {1, 16, 40, 40, 16, 3, 3, 1, 1, 1, 1}, // one image in 2-10 pieces
+                        // One image in pieces on 2 or 3 threads, whole on 1 (and on 5:
+                        // under 2 MFLOP a thread): the same blocks either way.
+                        {1, 16, 40, 40, 16, 3, 3, 1, 1, 1, 1},
+                        {1, 24, 64, 8, 24, 3, 3, 1, 1, 1, 1},
+                        {1, 24, 40, 16, 24, 3, 3, 1, 1, 1, 1},
+                        {1, 16, 30, 40, 16, 3, 3, 1, 1, 1, 1},
                         // One image (>= 2 MFLOP a thread): row tiles' blocks, channel tiles' groups
                         {1, 32, 20, 17, 40, 3, 3, 1, 1, 1, 1},
                         {1, 64, 12, 8, 100, 3, 3, 1, 1, 1, 1},

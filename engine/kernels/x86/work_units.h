@@ -20,9 +20,14 @@ constexpr double kFlopsPerThread = 2e6;
 // run(begin, end) over [0, units): in contiguous ranges on the threads when the call has
 // kFlopsPerThread of work for each, else in one call. The caller's units must not depend on the
 // split, so results are the same for every thread count.
+// Whether a call of `flops` goes to the threads (run_units below).
+bool runs_threaded(double flops) {
+  return thread_count() > 1 && flops >= kFlopsPerThread * thread_count();
+}
+
 template <class Run>
 void run_units(int64_t units, double flops, Run&& run) {
-  if (thread_count() > 1 && flops >= kFlopsPerThread * thread_count())
+  if (runs_threaded(flops))
     parallel_for(units, run);
   else
     run(0, units);

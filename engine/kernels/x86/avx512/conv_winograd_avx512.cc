@@ -473,8 +473,9 @@ Conv2dGeometry transposed(const Conv2dGeometry& g) {
 // weights of the original [c_in][c_out][3][3] array.
 void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flipped, const float* b,
               bool accumulate, float* y) {
+  const double flops = 2.0 * g.n * g.c_out * g.c_in * 9.0 * g.h * g.w;  // the direct sum's
   Plan pl(g);
-  pl.split_images(g.n, thread_count());
+  if (runs_threaded(flops)) pl.split_images(g.n, thread_count());  // one thread: no pieces needed
   float* u = conv_workspace();  // the caller's: U first, its own unit scratch after it
   transform_weights(g, w, flipped, u);
   const Call call{g, pl, x, u, b, accumulate, y};
@@ -483,7 +484,6 @@ void convolve(const Conv2dGeometry& g, const float* x, const float* w, bool flip
     float* scratch = conv_workspace() + pl.u_floats;
     for (int64_t unit = begin; unit < end; ++unit) run_unit(call, t, unit, scratch);
   };
-  const double flops = 2.0 * g.n * g.c_out * g.c_in * 9.0 * g.h * g.w;  // the direct sum's
   run_units(pl.units, flops, run);
 }
 
